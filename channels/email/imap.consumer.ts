@@ -1,0 +1,232 @@
+/**
+ * Consumes one IMAP mailbox into the intake, exactly once per message:
+ * - a supervisor owns the current ImapFlow; an instance can never reconnect, so on `close` a new
+ *   one is built after exponential backoff with jitter;
+ * - IDLE (imapflow idles by itself on a selected mailbox) pushes `exists`, and a periodic drain is
+ *   the safety net;
+ * - a drain locks the mailbox, compares UIDVALIDITY with the stored cursor (on change it rescans
+ *   from 0 and idempotent ingest skips what is known), fetches `lastUid+1:*`, drops UIDs <= lastUid
+ *   (`N:*` always returns the highest message), and for each: download, ingest, advance the cursor;
+ * - only the holder of the mailbox lease consumes; the lease is renewed with every checkpoint.
+ * `\Seen` is never used as truth: people read the mailbox too.
+ */
+import { randomUUID } from 'node:crypto';
+import { ImapFlow } from 'imapflow';
+import {
+  backoffDelay, crashPoint, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type SourceCheckpoint,
+} from '../../src/core/index.ts';
+
+export interface ImapSettings {
+  host: string;
+  port: number;
+  tls: boolean;
+  user: string;
+  password?: string;
+  mailbox: string;
+  drainIntervalMs: number;
+  leaseMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+export type RawMailHandler = (raw: Buffer, source: string, checkpoint: SourceCheckpoint) => Promise<IngestResult>;
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+export class ImapConsumer {
+  private client: ImapFlow | undefined;
+  private stopped = true;
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private connected = false;
+  private lastError = '';
+  private readonly owner = `imap-${randomUUID()}`;
+  private readonly key: string;
+
+  constructor(
+    private readonly settings: ImapSettings,
+    private readonly checkpoints: CheckpointStore,
+    private readonly handle: RawMailHandler,
+    private readonly logger: Logger,
+  ) {
+    this.key = `${settings.user}@${settings.host}:${settings.port}/${settings.mailbox}`;
+  }
+
+  /** Starts consuming; returns at once (connection happens in the background). Idempotent. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  /** Stops after the message in flight is checkpointed; releases the lease. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.drainTimer);
+    clearInterval(this.leaseTimer);
+    await this.draining?.catch(() => {});
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.logout().catch(() => client.close());
+    await this.checkpoints.releaseLease(this.key, this.owner).catch(() => {});
+  }
+
+  health(): ChannelHealth {
+    if (this.connected) return { ok: true, detail: `consuming ${this.settings.mailbox} on ${this.settings.host}` };
+    return { ok: false, detail: `imap not connected${this.lastError ? `: ${this.lastError}` : ''}` };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.failures++;
+    const delay = backoffDelay(this.failures, this.settings.reconnectMinMs, this.settings.reconnectMaxMs);
+    this.logger.info({ delay, failures: this.failures }, 'imap reconnect scheduled');
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (!(await this.checkpoints.acquireLease(this.key, this.owner, this.settings.leaseMs))) {
+        this.lastError = 'another gateway process holds this mailbox';
+        this.logger.info({ mailbox: this.key }, 'mailbox lease held elsewhere; waiting');
+        this.failures = 0;
+        this.reconnectTimer = setTimeout(() => void this.connect(), Math.max(1000, this.settings.leaseMs / 2));
+        return;
+      }
+    } catch (err) {
+      this.lastError = `lease: ${(err as Error).message}`;
+      this.scheduleReconnect();
+      return;
+    }
+    const client = new ImapFlow({
+      host: this.settings.host, port: this.settings.port, secure: this.settings.tls,
+      auth: { user: this.settings.user, pass: this.settings.password ?? '' },
+      logger: false, disableAutoIdle: false, connectionTimeout: 30_000,
+    });
+    // Listeners go on before connect(): an early error must not be an unhandled 'error' event.
+    client.on('error', (err: Error) => {
+      this.lastError = err.message;
+      this.logger.warn({ err: err.message }, 'imap error');
+    });
+    client.on('close', () => this.onClose(client));
+    client.on('exists', () => this.requestDrain());
+    this.client = client;
+    try {
+      await client.connect();
+      await client.mailboxOpen(this.settings.mailbox);
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.logger.warn({ err: this.lastError }, 'imap connect failed');
+      client.close();
+      return; // 'close' schedules the reconnect
+    }
+    if (this.stopped || this.client !== client) return void client.logout().catch(() => {});
+    this.connected = true;
+    this.failures = 0;
+    this.lastError = '';
+    this.logger.info({ mailbox: this.settings.mailbox }, 'imap connected');
+    clearInterval(this.drainTimer);
+    this.drainTimer = setInterval(() => this.requestDrain(), this.settings.drainIntervalMs);
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = setInterval(() => void this.renewLease(client), Math.max(500, this.settings.leaseMs / 3));
+    this.requestDrain();
+  }
+
+  private onClose(client: ImapFlow): void {
+    if (this.client !== client) return;
+    this.connected = false;
+    this.client = undefined;
+    clearInterval(this.drainTimer);
+    clearInterval(this.leaseTimer);
+    this.logger.info('imap connection closed');
+    this.scheduleReconnect();
+  }
+
+  private async renewLease(client: ImapFlow): Promise<void> {
+    const ok = await this.checkpoints.acquireLease(this.key, this.owner, this.settings.leaseMs).catch(() => false);
+    if (!ok && this.client === client) {
+      this.logger.warn('mailbox lease lost; disconnecting');
+      client.close();
+    }
+  }
+
+  /** Coalesces drain requests: at most one drain runs, and one more follows if asked meanwhile. */
+  private requestDrain(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((err) => {
+        this.lastError = (err as Error).message;
+        this.logger.warn({ err: this.lastError }, 'imap drain stopped; will retry');
+      })
+      .finally(() => {
+        this.draining = undefined;
+        if (this.drainAgain) {
+          this.drainAgain = false;
+          this.requestDrain();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.connected) return;
+    const lock = await client.getMailboxLock(this.settings.mailbox);
+    try {
+      const mailbox = client.mailbox;
+      if (!mailbox) return;
+      const uidValidity = Number(mailbox.uidValidity);
+      const cursor = await this.checkpoints.load(this.key);
+      let lastUid = cursor && cursor.uidValidity === uidValidity ? cursor.lastUid : 0;
+      if (cursor && cursor.uidValidity !== uidValidity) {
+        this.logger.warn({ was: cursor.uidValidity, now: uidValidity }, 'UIDVALIDITY changed; rescanning the mailbox');
+      }
+      if (!cursor || cursor.uidValidity !== uidValidity) await this.checkpoint({ uidValidity, lastUid: 0 });
+      if (!mailbox.exists) return;
+      // Never run commands inside a `for await` over fetch(): fetchAll first, then work.
+      const listed = await client.fetchAll(`${lastUid + 1}:*`, { uid: true }, { uid: true });
+      const uids = listed.map((m) => m.uid).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+      for (const uid of uids) {
+        if (this.stopped || this.client !== client) return;
+        const download = await client.download(String(uid), undefined, { uid: true });
+        if (!download?.content) {
+          // Expunged between listing and download: nothing to take, move on.
+          this.logger.info({ uid }, 'imap message vanished before download');
+          await this.checkpoint({ uidValidity, lastUid: uid });
+          continue;
+        }
+        const raw = await readAll(download.content);
+        const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
+        const result = await this.handle(raw, source, { mailbox: this.settings.mailbox, uidValidity, uid });
+        crashPoint('imap.before-checkpoint');
+        await this.checkpoint({ uidValidity, lastUid: uid });
+        lastUid = uid;
+        this.logger.debug({ uid, outcome: result.outcome, ticket: result.ticketNumber }, 'imap message taken');
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async checkpoint(cursor: { uidValidity: number; lastUid: number }): Promise<void> {
+    if (!(await this.checkpoints.save(this.key, this.owner, cursor, this.settings.leaseMs))) {
+      this.client?.close();
+      throw new Error('mailbox lease lost before checkpoint');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The one path every raw mail takes, whichever way it arrived (IMAP, pipe, LMTP): normalize, then
+ * ingest; input that cannot be a mail is quarantined with its raw bytes instead. Transient store
+ * failures propagate, so the caller can signal "try again" (no checkpoint, exit 75, SMTP 4xx).
+ */
+import { HelpdeskError, ErrorCodes, type IngestResult, type IntakeSink, type Logger, type SourceCheckpoint } from '../../src/core/index.ts';
+import { normalizeMail, type NormalizeContext } from './mail.normalizer.ts';
+
+export interface MailIntakeDeps {
+  sink: IntakeSink;
+  context: Omit<NormalizeContext, 'checkpoint'>;
+  logger: Logger;
+}
+
+export interface IntakeOptions {
+  checkpoint?: SourceCheckpoint;
+  /** Accept mail that fails structure and size checks (an admin's forced retry). */
+  lenient?: boolean;
+}
+
+export async function intakeRawMail(raw: Buffer, source: string, deps: MailIntakeDeps, options: IntakeOptions = {}): Promise<IngestResult> {
+  let message;
+  try {
+    message = await normalizeMail(raw, { ...deps.context, ...options });
+  } catch (err) {
+    const code = (err as HelpdeskError).code;
+    if (code !== ErrorCodes.MALFORMED && code !== ErrorCodes.TOO_LARGE) throw err;
+    const reason = (err as Error).message;
+    const q = await deps.sink.quarantine({ channel: 'email', raw, reason, source });
+    deps.logger.warn({ quarantine: q.id, reason, source }, 'mail quarantined');
+    return { outcome: 'quarantined', reason };
+  }
+  return deps.sink.ingest(message);
+}

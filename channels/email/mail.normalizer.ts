@@ -1,0 +1,133 @@
+/**
+ * Turns raw RFC 822 bytes into one InboundMessage: parses with mailparser, stores the raw mail and
+ * every attachment in the blob store, derives the visible reply text, thread hints, the sender's
+ * locale and the loop-guard classification. Throws MalformedInputError for input that cannot be a
+ * mail (the caller quarantines it with its bytes).
+ */
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import {
+  ErrorCodes, MalformedInputError, tokensInAddresses,
+  type Address, type BlobStore, type InboundMessage, type SourceCheckpoint,
+} from '../../src/core/index.ts';
+import { classifyMail } from './mail.classifier.ts';
+import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
+import { localeFromHeaders } from './locale-hint.ts';
+import { visibleReplyText } from './reply-text.ts';
+
+export interface MailLimits {
+  maxMessageBytes: number;
+  maxAttachmentBytes: number;
+  maxAttachments: number;
+}
+
+export interface NormalizeContext {
+  blobs: BlobStore;
+  supportAddress: string;
+  limits: MailLimits;
+  checkpoint?: SourceCheckpoint;
+  /** Skip structure and size checks: an admin's explicit `quarantine retry --force`. */
+  lenient?: boolean;
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): Address[] {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  return list.flatMap((group) => group.value)
+    .flatMap((a) => (a.group ? a.group : [a]))
+    .filter((a) => a.address)
+    .map((a) => ({ address: a.address!.toLowerCase(), ...(a.name ? { name: a.name } : {}) }));
+}
+
+/** Rejects input that parsed to nothing a mail would have. */
+function assertLooksLikeMail(parsed: ParsedMail, raw: Buffer): void {
+  if (parsed.headerLines.length === 0) throw new MalformedInputError('no header fields: not an RFC 822 message');
+  const known = ['from', 'to', 'subject', 'date', 'message-id', 'received', 'mime-version', 'content-type'];
+  if (!parsed.headerLines.some((h) => known.includes(h.key))) {
+    throw new MalformedInputError('none of From, To, Subject, Date, Message-ID or Received is present');
+  }
+  const contentType = headerValue(parsed.headerLines, 'content-type') ?? '';
+  if (/^\s*multipart\//i.test(contentType) && !/boundary\s*=/i.test(contentType)) {
+    throw new MalformedInputError('multipart message without a boundary');
+  }
+  if (/^\s*multipart\//i.test(contentType)) {
+    const boundary = /boundary\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
+    if (boundary && !raw.includes(`--${boundary}`)) throw new MalformedInputError(`multipart boundary "${boundary}" never occurs`);
+  }
+}
+
+function assertLimits(parsed: ParsedMail, raw: Buffer, limits: MailLimits): void {
+  assertLooksLikeMail(parsed, raw);
+  if (parsed.attachments.length > limits.maxAttachments) {
+    throw new MalformedInputError(`${parsed.attachments.length} attachments, over the limit of ${limits.maxAttachments}`, ErrorCodes.TOO_LARGE);
+  }
+  const oversized = parsed.attachments.find((a) => a.size > limits.maxAttachmentBytes);
+  if (oversized) {
+    throw new MalformedInputError(`attachment "${oversized.filename ?? 'unnamed'}" is ${oversized.size} bytes, over the limit`, ErrorCodes.TOO_LARGE);
+  }
+}
+
+export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise<InboundMessage> {
+  if (!ctx.lenient && raw.length > ctx.limits.maxMessageBytes) {
+    throw new MalformedInputError(`message is ${raw.length} bytes, over the ${ctx.limits.maxMessageBytes}-byte limit`, ErrorCodes.TOO_LARGE);
+  }
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  } catch (err) {
+    throw new MalformedInputError(`unparseable MIME: ${(err as Error).message}`);
+  }
+  if (!ctx.lenient) assertLimits(parsed, raw, ctx.limits);
+
+
+  const rawBlob = await ctx.blobs.put(raw, { filename: 'message.eml', contentType: 'message/rfc822' });
+  const attachments = [];
+  for (const [index, att] of parsed.attachments.entries()) {
+    const filename = att.filename || `attachment-${index + 1}`;
+    const blob = await ctx.blobs.put(att.content, { filename, contentType: att.contentType || 'application/octet-stream' });
+    attachments.push({
+      blobId: blob.id, filename, contentType: blob.contentType, size: blob.size, checksum: blob.checksum,
+      ...(att.cid ? { contentId: att.cid.replace(/^<|>$/g, '') } : {}),
+      inline: att.contentDisposition === 'inline' || Boolean(att.related),
+    });
+  }
+
+  const lines = parsed.headerLines;
+  const subject = parsed.subject ?? '';
+  const [supportLocal = '', supportDomain = ''] = ctx.supportAddress.toLowerCase().split('@');
+  const to = addresses(parsed.to);
+  const cc = addresses(parsed.cc);
+  const envelopeRecipients = ['delivered-to', 'x-original-to', 'envelope-to']
+    .flatMap((name) => headerValues(lines, name)).flatMap(addressesIn);
+  const recipients = [...to, ...cc].map((a) => a.address).concat(envelopeRecipients);
+  const from = addresses(parsed.from)[0];
+  const messageId = parsed.messageId?.replace(/^<|>$/g, '').trim() || undefined;
+  const text = parsed.text ?? '';
+  const tag = /\[#(\d{1,12})\]/.exec(subject)?.[1];
+  const { classification, reason } = classifyMail(lines, subject);
+
+  return {
+    channel: 'email',
+    externalId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+    ...(messageId ? { messageId } : {}),
+    ...(ctx.checkpoint ? { checkpoint: ctx.checkpoint } : {}),
+    from: from ? { address: from.address, ...(from.name ? { name: from.name } : {}) } : {},
+    to,
+    cc,
+    subject,
+    text,
+    ...(typeof parsed.html === 'string' ? { html: parsed.html } : {}),
+    visibleText: visibleReplyText(text),
+    attachments,
+    receivedAt: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(),
+    threadHints: {
+      replyTokens: tokensInAddresses(recipients, supportDomain, supportLocal),
+      ...(messageIdsIn(headerValue(lines, 'in-reply-to'))[0] ? { inReplyTo: messageIdsIn(headerValue(lines, 'in-reply-to'))[0] } : {}),
+      references: messageIdsIn(parsed.references),
+      ...(tag ? { subjectTag: Number(tag) } : {}),
+    },
+    classification,
+    classificationReason: reason,
+    ...(localeFromHeaders(lines) ? { localeHint: localeFromHeaders(lines) } : {}),
+    rawBlobId: rawBlob.id,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Sends outbound mail with nodemailer. Every mail carries our own Message-ID; file and URL access
+ * are disabled so no template or attachment can read local files. Partial recipient rejections do
+ * not throw: they are in the receipt. 5xx answers are permanent failures, everything else retries.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type OutboundMessage } from '../../src/core/index.ts';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  tls: boolean;
+  user?: string;
+  password?: string;
+}
+
+const fmt = (a: { address: string; name?: string }) => (a.name ? { name: a.name, address: a.address } : a.address);
+
+export class SmtpSender {
+  private readonly transport: Transporter;
+
+  constructor(settings: SmtpSettings) {
+    this.transport = nodemailer.createTransport({
+      host: settings.host, port: settings.port, secure: settings.tls,
+      ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+      disableFileAccess: true, disableUrlAccess: true,
+      connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
+    });
+  }
+
+  async send(message: OutboundMessage, envelopeFrom?: string): Promise<DeliveryReceipt> {
+    try {
+      const info = await this.transport.sendMail({
+        from: fmt(message.from),
+        to: message.to.map(fmt),
+        ...(message.replyTo ? { replyTo: fmt(message.replyTo) } : {}),
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: `<${message.messageId}>`,
+        ...(message.inReplyTo ? { inReplyTo: `<${message.inReplyTo}>` } : {}),
+        ...(message.references.length ? { references: message.references.map((r) => `<${r}>`) } : {}),
+        headers: message.headers.map((h) => ({ key: h.name, value: h.value })),
+        ...(envelopeFrom ? { envelope: { from: envelopeFrom, to: message.to.map((a) => a.address) } } : {}),
+      });
+      return {
+        accepted: (info.accepted as unknown[]).map(String),
+        rejected: (info.rejected as unknown[]).map(String),
+        response: info.response,
+      };
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode;
+      const permanent = code !== undefined && code >= 500 && code < 600;
+      throw new DeliveryError(permanent, `smtp: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async health(): Promise<ChannelHealth> {
+    try {
+      await this.transport.verify();
+      return { ok: true, detail: 'smtp reachable' };
+    } catch (err) {
+      return { ok: false, detail: `smtp: ${(err as Error).message}` };
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Every default of the gateway, in one place. Values here make `npm start` work on a laptop
+ * with no configuration at all; production deployments override them through the environment
+ * or a config file (see README, "Configuration").
+ */
+import type { AppConfig } from './schema.ts';
+
+/** Development-only secrets: start-up refuses them when NODE_ENV=production. */
+export const DEV_SECRET = 'dev-only-secret-change-me-0000000000';
+export const DEV_ADMIN_TOKEN = 'dev-only-admin-token-change-me';
+
+export const defaults: AppConfig = {
+  env: 'development',
+  port: 3000,
+  publicUrl: 'http://localhost:3000',
+  secret: DEV_SECRET,
+  adminToken: DEV_ADMIN_TOKEN,
+  supportAddress: 'support@example.com',
+  ownAddresses: [],
+  defaultLocale: 'en',
+  logLevel: 'info',
+  database: {
+    // Unset: embedded mongodb-memory-server, else a local ferretdb binary.
+    uri: undefined,
+    dataDir: './data',
+    ferretdbBinary: undefined,
+    dbName: 'helpdesk',
+  },
+  imap: {
+    host: undefined, // email intake runs only when host and user are set
+    port: 993,
+    user: undefined,
+    password: undefined,
+    tls: true,
+    mailbox: 'INBOX',
+    drainIntervalMs: 60_000, // safety net behind IDLE
+    leaseMs: 30_000, // a consumer that stops renewing loses its mailbox after this
+    reconnectMinMs: 1_000,
+    reconnectMaxMs: 60_000,
+  },
+  smtp: {
+    host: undefined, // without it, outbound mail waits in the outbox
+    port: 587,
+    user: undefined,
+    password: undefined,
+    tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
+  },
+  mail: {
+    maxMessageBytes: 25 * 1024 * 1024,
+    maxAttachmentBytes: 20 * 1024 * 1024,
+    maxAttachments: 50,
+    ackPerSenderLimit: 3, // acknowledgements to one address per window
+    ackPerSenderWindowMs: 60 * 60 * 1000,
+  },
+  outbox: {
+    pollIntervalMs: 1_000,
+    maxAttempts: 8,
+    backoffBaseMs: 2_000,
+    backoffMaxMs: 15 * 60 * 1000,
+    leaseMs: 60_000, // a sender that dies mid-send frees its entry after this
+  },
+  crashPoints: [],
+};

@@ -1,0 +1,162 @@
+/**
+ * Loads the configuration: defaults, then an optional JSON file (HELPDESK_CONFIG), then the
+ * environment. Validates once, reports every bad key in one error, and deep-freezes the result.
+ * This is the only module that reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import { configSchema, secretKeys, type AppConfig } from './schema.ts';
+import { defaults, DEV_ADMIN_TOKEN, DEV_SECRET } from './defaults.ts';
+
+export type { AppConfig } from './schema.ts';
+
+/** Environment variable -> config path. The README's configuration table lists the same. */
+export const envMap: Record<string, string> = {
+  NODE_ENV: 'env',
+  PORT: 'port',
+  PUBLIC_URL: 'publicUrl',
+  HELPDESK_SECRET: 'secret',
+  ADMIN_TOKEN: 'adminToken',
+  SUPPORT_ADDRESS: 'supportAddress',
+  OWN_ADDRESSES: 'ownAddresses',
+  DEFAULT_LOCALE: 'defaultLocale',
+  LOG_LEVEL: 'logLevel',
+  MONGODB_URI: 'database.uri',
+  HELPDESK_DATA_DIR: 'database.dataDir',
+  HELPDESK_DB_NAME: 'database.dbName',
+  FERRETDB_BIN: 'database.ferretdbBinary',
+  IMAP_HOST: 'imap.host',
+  IMAP_PORT: 'imap.port',
+  IMAP_USER: 'imap.user',
+  IMAP_PASSWORD: 'imap.password',
+  IMAP_TLS: 'imap.tls',
+  IMAP_MAILBOX: 'imap.mailbox',
+  IMAP_DRAIN_INTERVAL_MS: 'imap.drainIntervalMs',
+  SMTP_HOST: 'smtp.host',
+  SMTP_PORT: 'smtp.port',
+  SMTP_USER: 'smtp.user',
+  SMTP_PASSWORD: 'smtp.password',
+  SMTP_TLS: 'smtp.tls',
+  MAIL_MAX_MESSAGE_BYTES: 'mail.maxMessageBytes',
+  MAIL_MAX_ATTACHMENT_BYTES: 'mail.maxAttachmentBytes',
+  ACK_PER_SENDER_LIMIT: 'mail.ackPerSenderLimit',
+  ACK_PER_SENDER_WINDOW_MS: 'mail.ackPerSenderWindowMs',
+  OUTBOX_POLL_INTERVAL_MS: 'outbox.pollIntervalMs',
+  OUTBOX_MAX_ATTEMPTS: 'outbox.maxAttempts',
+  OUTBOX_BACKOFF_BASE_MS: 'outbox.backoffBaseMs',
+  HELPDESK_CRASH_POINTS: 'crashPoints',
+};
+
+const listKeys = new Set(['ownAddresses', 'crashPoints']);
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Tree = Record<string, unknown>;
+
+function setPath(target: Tree, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    node[part] = { ...(node[part] as Tree | undefined) };
+    node = node[part] as Tree;
+  }
+  node[parts[parts.length - 1]!] = value;
+}
+
+function getPath(source: Tree, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, part) => (node as Tree | undefined)?.[part], source);
+}
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    const bothObjects = [current, value].every((v) => v && typeof v === 'object' && !Array.isArray(v));
+    out[key] = bothObjects ? merge(current as Tree, value as Tree) : value;
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function envLabel(path: string): string {
+  const name = Object.entries(envMap).find(([, p]) => p === path)?.[0];
+  return name ? `${name} (${path})` : path;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Overrides applied last; used by tests and the CLI. */
+  overrides?: Tree;
+}
+
+/** Builds, validates and freezes the configuration. Throws ConfigError naming every bad key. */
+export function loadConfig(options: LoadOptions = {}): AppConfig {
+  const env = options.env ?? process.env;
+  let tree: Tree = structuredClone(defaults) as unknown as Tree;
+  const problems: string[] = [];
+
+  const file = env.HELPDESK_CONFIG;
+  if (file) {
+    try {
+      tree = merge(tree, JSON.parse(readFileSync(file, 'utf8')) as Tree);
+    } catch (err) {
+      problems.push(`HELPDESK_CONFIG: cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(envMap)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = listKeys.has(path) ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+    setPath(tree, path, value);
+  }
+  if (options.overrides) tree = merge(tree, options.overrides);
+
+  const parsed = configSchema.safeParse(tree);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      const shown = getPath(tree, path);
+      const value = secretKeys.some((k) => path === k) ? '[redacted]' : JSON.stringify(shown);
+      problems.push(`${envLabel(path)}: ${issue.message} (got ${value})`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const config = parsed.data!;
+  if (config.env === 'production') {
+    if (config.secret === DEV_SECRET) problems.push(`${envLabel('secret')}: must be set in production`);
+    if (config.adminToken === DEV_ADMIN_TOKEN) problems.push(`${envLabel('adminToken')}: must be set in production`);
+  }
+  if (config.imap.reconnectMaxMs < config.imap.reconnectMinMs) {
+    problems.push('imap.reconnectMaxMs: must not be below imap.reconnectMinMs');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** A copy of the config that is safe to log: secrets and credentials in URIs are replaced. */
+export function redactConfig(config: AppConfig): Tree {
+  const copy = structuredClone(config) as unknown as Tree;
+  for (const key of secretKeys) {
+    const value = getPath(copy, key);
+    if (value === undefined) continue;
+    setPath(copy, key, key === 'database.uri' ? String(value).replace(/\/\/[^@/]*@/, '//[redacted]@') : '[redacted]');
+  }
+  return copy;
+}
+
+/** True when the mailbox settings are complete enough to run email intake. */
+export function imapEnabled(config: AppConfig): boolean {
+  return Boolean(config.imap.host && config.imap.user);
+}

@@ -1,0 +1,75 @@
+/**
+ * The one schema of the gateway's configuration. `AppConfig` is inferred from it, so a
+ * setting exists exactly when it is declared here (with its default in defaults.ts).
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  return v;
+}, z.boolean());
+const locale = z.enum(['en', 'id']);
+const email = z.string().email();
+
+export const configSchema = z.object({
+  env: z.enum(['development', 'production', 'test']),
+  port: z.coerce.number().int().min(0).max(65535),
+  publicUrl: z.string().url(),
+  secret: z.string().min(16, 'must be at least 16 characters'),
+  adminToken: z.string().min(16, 'must be at least 16 characters'),
+  supportAddress: email,
+  /** Extra addresses that are ours: mail from them is never a new ticket. */
+  ownAddresses: z.array(email),
+  defaultLocale: locale,
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  database: z.object({
+    uri: z.string().optional(),
+    dataDir: z.string().min(1),
+    /** Path of a ferretdb binary; found on PATH or in ~/go/bin when empty. */
+    ferretdbBinary: z.string().optional(),
+    dbName: z.string().min(1),
+  }),
+  imap: z.object({
+    host: z.string().optional(),
+    port,
+    user: z.string().optional(),
+    password: z.string().optional(),
+    tls: bool,
+    mailbox: z.string().min(1),
+    drainIntervalMs: z.coerce.number().int().min(1000),
+    leaseMs: z.coerce.number().int().min(1000),
+    reconnectMinMs: z.coerce.number().int().min(10),
+    reconnectMaxMs: z.coerce.number().int().min(100),
+  }),
+  smtp: z.object({
+    host: z.string().optional(),
+    port,
+    user: z.string().optional(),
+    password: z.string().optional(),
+    tls: bool,
+  }),
+  mail: z.object({
+    maxMessageBytes: z.coerce.number().int().min(1024),
+    maxAttachmentBytes: z.coerce.number().int().min(1024),
+    maxAttachments: z.coerce.number().int().min(0),
+    ackPerSenderLimit: z.coerce.number().int().min(0),
+    ackPerSenderWindowMs: z.coerce.number().int().min(1000),
+  }),
+  outbox: z.object({
+    pollIntervalMs: z.coerce.number().int().min(10),
+    maxAttempts: z.coerce.number().int().min(1),
+    backoffBaseMs: z.coerce.number().int().min(10),
+    backoffMaxMs: z.coerce.number().int().min(100),
+    leaseMs: z.coerce.number().int().min(1000),
+  }),
+  /** Test seam: named points at which the process kills itself (crash-safety tests). */
+  crashPoints: z.array(z.string()),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+/** Config keys whose values never reach a log line. */
+export const secretKeys = ['secret', 'adminToken', 'imap.password', 'smtp.password', 'database.uri'] as const;

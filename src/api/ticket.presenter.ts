@@ -1,0 +1,25 @@
+/** The JSON shape of tickets and messages in the agent API. */
+import type { StoredMessage, Ticket, Contact } from '../core/index.ts';
+
+export function presentTicket(t: Ticket, requester?: Contact) {
+  return {
+    number: t.number, subject: t.subject, status: t.status, priority: t.priority, channel: t.channel,
+    locale: t.locale, flags: t.flags, createdAt: t.createdAt, updatedAt: t.updatedAt, lastMessageAt: t.lastMessageAt,
+    requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails } : null,
+  };
+}
+
+export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string) {
+  return {
+    id: m.id, direction: m.direction, channel: m.channel, externalId: m.externalId, messageId: m.rfcMessageId ?? null,
+    from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
+    classification: m.classification ?? null, flagged: Boolean(m.flagged),
+    decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
+    createdAt: m.createdAt,
+    attachments: (m.attachments ?? []).map((a) => ({
+      filename: a.filename, contentType: a.contentType, size: a.size, checksum: a.checksum, inline: a.inline,
+      contentId: a.contentId ?? null,
+      url: `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(a.blobId)}`,
+    })),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * What every CLI command needs: validated config, a logger on stderr, the database of the running
+ * gateway (MONGODB_URI or the embedded one it announced in the data dir), and the core on it.
+ */
+import type { Connection } from 'mongoose';
+import { loadConfig, type AppConfig } from '../../config/index.ts';
+import { TransientError } from '../core/index.ts';
+import { resolveDatabaseUri } from '../infra/db/database.launcher.ts';
+import { connectMongo } from '../infra/db/mongo.connection.ts';
+import { createLogger } from '../infra/logger.ts';
+import { buildCore } from '../gateway.ts';
+
+export interface CliContext {
+  config: AppConfig;
+  conn: Connection;
+  core: Awaited<ReturnType<typeof buildCore>>;
+  close(): Promise<void>;
+}
+
+export async function openCliContext(): Promise<CliContext> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const uri = resolveDatabaseUri(config.database);
+  if (!uri) throw new TransientError('no database: set MONGODB_URI, or start the gateway (npm start) first');
+  let conn: Connection;
+  try {
+    conn = await connectMongo(uri, config.database.dbName);
+  } catch (err) {
+    throw new TransientError(`database unreachable: ${(err as Error).message}`, { cause: err });
+  }
+  const core = await buildCore(config, conn, logger);
+  return { config, conn, core, close: () => conn.close() };
+}

@@ -1,0 +1,44 @@
+/**
+ * `helpdesk` command line:
+ *   helpdesk pipe                       read one RFC 822 mail on stdin (MTA pipe transport)
+ *   helpdesk quarantine list [--all]    show quarantined mail
+ *   helpdesk quarantine retry <id> [--force]
+ * Exit codes follow sysexits: 0 ok, 65 data error (quarantined), 75 temporary failure, 78 config.
+ */
+import { Command } from 'commander';
+import { ConfigError } from '../../config/index.ts';
+import { ErrorCodes, HelpdeskError } from '../core/index.ts';
+import { pipeCommand } from './pipe.command.ts';
+import { quarantineList, quarantineRetry } from './quarantine.command.ts';
+
+export const EXIT = { OK: 0, DATAERR: 65, SOFTWARE: 70, TEMPFAIL: 75, CONFIG: 78 } as const;
+
+async function run(action: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await action();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`helpdesk: ${err.message}\n`);
+      code = EXIT.CONFIG;
+    } else if ((err as HelpdeskError).code === ErrorCodes.TRANSIENT) {
+      process.stderr.write(`helpdesk: temporary failure, try again later: ${(err as Error).message}\n`);
+      code = EXIT.TEMPFAIL;
+    } else {
+      process.stderr.write(`helpdesk: ${(err as Error).stack ?? err}\n`);
+      code = EXIT.TEMPFAIL; // unknown errors: let the MTA keep the mail and retry, never drop it
+    }
+  }
+  process.exit(code);
+}
+
+const program = new Command('helpdesk').description('help desk intake gateway tools');
+program.command('pipe').description('ingest one RFC 822 message from stdin (for an MTA pipe transport)')
+  .action(() => run(pipeCommand));
+const quarantine = program.command('quarantine').description('mail that could not be processed');
+quarantine.command('list').option('--all', 'include released entries').description('list quarantined mail')
+  .action((opts: { all?: boolean }) => run(() => quarantineList(Boolean(opts.all))));
+quarantine.command('retry <id>').option('--force', 'accept the mail even if it fails structure or size checks')
+  .description('process a quarantined mail again').action((id: string, opts: { force?: boolean }) => run(() => quarantineRetry(id, Boolean(opts.force))));
+
+await program.parseAsync(process.argv);

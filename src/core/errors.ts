@@ -1,0 +1,40 @@
+/** Errors with stable codes. Callers branch on `code`, never on message text. */
+
+export const ErrorCodes = {
+  /** The store is unreachable or timed out: the sender should retry later. */
+  TRANSIENT: 'E_TRANSIENT',
+  /** The input can never be processed as it is: quarantine it. */
+  MALFORMED: 'E_MALFORMED',
+  TOO_LARGE: 'E_TOO_LARGE',
+  /** A delivery failed for good (5xx): do not retry. */
+  DELIVERY_PERMANENT: 'E_DELIVERY_PERMANENT',
+  DELIVERY_TRANSIENT: 'E_DELIVERY_TRANSIENT',
+  NOT_FOUND: 'E_NOT_FOUND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class HelpdeskError extends Error {
+  constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HelpdeskError';
+  }
+}
+
+export class TransientError extends HelpdeskError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.TRANSIENT, message, options);
+  }
+}
+
+export class MalformedInputError extends HelpdeskError {
+  constructor(message: string, code: ErrorCode = ErrorCodes.MALFORMED) {
+    super(code, message);
+  }
+}
+
+export class DeliveryError extends HelpdeskError {
+  constructor(readonly permanent: boolean, message: string, options?: { cause?: unknown }) {
+    super(permanent ? ErrorCodes.DELIVERY_PERMANENT : ErrorCodes.DELIVERY_TRANSIENT, message, options);
+  }
+}

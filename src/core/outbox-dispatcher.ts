@@ -1,0 +1,109 @@
+/**
+ * Delivers outbox entries through the channel that can reach the customer, one claimed entry at
+ * a time. A claim is a lease: if this process dies mid-send, another (or the restarted one) takes
+ * the entry again after the lease runs out. Transient failures retry with exponential backoff and
+ * jitter; permanent ones (5xx) and exhausted attempts mark the entry failed.
+ */
+import { crashPoint } from './crash-points.ts';
+import { DeliveryError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { ChannelAdapter, Clock, OutboxRepository } from './ports.ts';
+
+export interface DispatcherSettings {
+  pollIntervalMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  leaseMs: number;
+}
+
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2); // "equal jitter": never less than half
+}
+
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private again = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly channels: ReadonlyMap<string, ChannelAdapter>,
+    private readonly settings: DispatcherSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs a pass now (e.g. right after something was queued) instead of at the next poll. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.drain()
+      .then(() => undefined, (err: unknown) => this.logger.error({ err }, 'outbox pass failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+          this.timer.unref?.();
+        }
+      });
+  }
+
+  /** Sends every due entry; returns how many were attempted. */
+  async drain(): Promise<number> {
+    const deliverable = [...this.channels.values()].filter((c) => c.deliver).map((c) => c.id);
+    let count = 0;
+    for (;;) {
+      const entry = await this.outbox.claimDue(this.clock.now(), this.settings.leaseMs, deliverable);
+      if (!entry) break;
+      count++;
+      const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
+      const channel = this.channels.get(entry.channel)!;
+      try {
+        crashPoint('outbox.before-send');
+        const receipt = await channel.deliver!(entry);
+        await this.outbox.markSent(entry.id, receipt, this.clock.now());
+        log.info({ accepted: receipt.accepted, rejected: receipt.rejected }, 'delivered');
+      } catch (err) {
+        await this.recordFailure(entry.id, entry.attempts, err, log);
+      }
+      if (this.stopped) break;
+    }
+    return count;
+  }
+
+  private async recordFailure(id: string, attempts: number, err: unknown, log: Logger): Promise<void> {
+    const message = (err as Error)?.message ?? String(err);
+    const permanent = err instanceof DeliveryError && err.permanent;
+    if (permanent || attempts >= this.settings.maxAttempts) {
+      await this.outbox.markFailed(id, message, this.clock.now());
+      log.error({ err: message, attempts }, 'delivery failed for good');
+      return;
+    }
+    const delay = backoffDelay(attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+    await this.outbox.markRetry(id, message, new Date(this.clock.now().getTime() + delay));
+    log.warn({ err: message, attempts, retryInMs: delay }, 'delivery failed, will retry');
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * What the core needs from the outside world. src/infra implements these with MongoDB;
+ * channels implement ChannelAdapter. Every write here must be safe to repeat: the core
+ * replays a whole ingest after a crash, so ids are deterministic and inserts are upserts.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  Address, Contact, Decision, DeliveryReceipt, InboundMessage, IngestResult, Locale, OutboundMessage,
+  OutboxEntry, StoredMessage, Ticket, TicketStatus,
+} from './types.ts';
+
+export interface IntakeSink {
+  /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
+  ingest(message: InboundMessage): Promise<IngestResult>;
+  /** Keeps bytes that could not be turned into a message, so they can be retried later. */
+  quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }>;
+}
+
+export interface QuarantineInput {
+  channel: InboundMessage['channel'];
+  raw: Buffer;
+  reason: string;
+  /** Where it came from, e.g. `imap:INBOX:uidvalidity:uid` or `pipe`. */
+  source: string;
+}
+
+export interface BlobInfo {
+  id: string;
+  size: number;
+  checksum: string;
+  filename: string;
+  contentType: string;
+}
+
+/** Streamed storage for raw mail and attachments. Ids are content-derived, so puts are idempotent. */
+export interface BlobStore {
+  put(data: Buffer | Readable, meta: { filename: string; contentType: string }): Promise<BlobInfo>;
+  get(id: string): Promise<Readable>;
+  stat(id: string): Promise<BlobInfo | null>;
+  delete(id: string): Promise<void>;
+}
+
+export interface NewTicket {
+  /** Deterministic: derived from the first message, so a replayed ingest finds the same ticket. */
+  originKey: string;
+  subject: string;
+  channel: Ticket['channel'];
+  requesterId: string;
+  participantIds: string[];
+  locale: Locale;
+  at: Date;
+  flags: string[];
+}
+
+export interface TicketRepository {
+  nextNumber(): Promise<number>;
+  /** Inserts unless a ticket with the same originKey exists; returns whichever is stored. */
+  createOnce(ticket: NewTicket, number: number): Promise<Ticket>;
+  byId(id: string): Promise<Ticket | null>;
+  byNumber(n: number): Promise<Ticket | null>;
+  /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
+  touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void>;
+}
+
+export interface MessageRepository {
+  byExternalId(channel: string, externalId: string): Promise<StoredMessage | null>;
+  /** The first stored message (any direction) whose RFC Message-ID is in the list. */
+  byRfcMessageIds(ids: string[]): Promise<StoredMessage | null>;
+  /** Inserts; returns false when (channel, externalId) already exists. */
+  insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean>;
+  markComplete(channel: string, externalId: string): Promise<void>;
+  setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
+  listByTicket(ticketId: string): Promise<StoredMessage[]>;
+}
+
+export interface ContactRepository {
+  /** Finds the contact owning this email address, or creates it (race-safe, idempotent). */
+  findOrCreateByEmail(address: Address): Promise<Contact>;
+  byEmail(address: string): Promise<Contact | null>;
+  byIds(ids: string[]): Promise<Contact[]>;
+}
+
+export interface EventRepository {
+  /** Records an audit event once: a second call with the same id changes nothing. */
+  record(event: { id: string; ticketId: string; type: string; actor: string; data: Record<string, unknown>; at: Date }): Promise<void>;
+}
+
+export interface OutboxRepository {
+  /** Queues once: a second call with the same id changes nothing. */
+  enqueue(message: OutboundMessage, at: Date): Promise<void>;
+  /** Claims the next due entry for sending, with a lease, or returns null. */
+  claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null>;
+  markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void>;
+  markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  markFailed(id: string, error: string, at: Date): Promise<void>;
+  byId(id: string): Promise<OutboxEntry | null>;
+}
+
+export interface AckLogRepository {
+  /** Counts acknowledgements to this address since `since`, not counting `exceptId`. */
+  countSince(address: string, since: Date, exceptId: string): Promise<number>;
+  record(id: string, address: string, ticketId: string, at: Date): Promise<void>;
+}
+
+export interface QuarantinedItem {
+  id: string;
+  channel: InboundMessage['channel'];
+  source: string;
+  reason: string;
+  rawBlobId: string;
+  size: number;
+  status: 'held' | 'released';
+  attempts: number;
+  lastError?: string;
+  ticketNumber?: number;
+  createdAt: Date;
+}
+
+export interface QuarantineRepository {
+  add(item: QuarantineInput & { rawBlobId: string; checksum: string }, at: Date): Promise<{ id: string; duplicate: boolean }>;
+  list(status?: QuarantinedItem['status']): Promise<QuarantinedItem[]>;
+  byId(id: string): Promise<QuarantinedItem | null>;
+  /** Records a retry: released with the ticket it became, or still held with the new error. */
+  recordRetry(id: string, result: { released: boolean; ticketNumber?: number; error?: string }, at: Date): Promise<void>;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface TemplateRenderer {
+  render(kind: string, locale: Locale, vars: Record<string, unknown>): Promise<RenderedMessage>;
+}
+
+export interface ChannelHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/** One channel (email, chat, web form). start/stop are idempotent. */
+export interface ChannelAdapter {
+  readonly id: string;
+  start(sink: IntakeSink): Promise<void>;
+  stop(): Promise<void>;
+  /** Delivers an outbound message; throws DeliveryError for failures. */
+  deliver?(message: OutboundMessage): Promise<DeliveryReceipt>;
+  health(): Promise<ChannelHealth>;
+}
+
+export interface MailboxCursor {
+  uidValidity: number;
+  lastUid: number;
+}
+
+/**
+ * Where a mailbox consumer keeps its place, and the lease that makes it the only consumer of that
+ * mailbox. `save` succeeds only while the caller still holds the lease.
+ */
+export interface CheckpointStore {
+  acquireLease(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+  load(key: string): Promise<MailboxCursor | null>;
+  save(key: string, owner: string, cursor: MailboxCursor, leaseMs: number): Promise<boolean>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Repositories {
+  tickets: TicketRepository;
+  messages: MessageRepository;
+  contacts: ContactRepository;
+  events: EventRepository;
+  outbox: OutboxRepository;
+  ackLog: AckLogRepository;
+  quarantine: QuarantineRepository;
+  blobs: BlobStore;
+  checkpoints: CheckpointStore;
+}

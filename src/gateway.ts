@@ -1,0 +1,126 @@
+/**
+ * Composition: builds the database connection, repositories, core services, channels and the HTTP
+ * server from one frozen config. `main.ts` runs it as a process; tests run it in process.
+ */
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'mongoose';
+import type { AppConfig } from '../config/index.ts';
+import { imapEnabled } from '../config/index.ts';
+import { EmailChannel } from '../channels/index.ts';
+import {
+  Acknowledger, armCrashPoints, IngestService, OutboxDispatcher, ThreadResolver,
+  type ChannelAdapter, type ChannelHealth, type Logger, type Repositories, type TokenKeys,
+} from './core/index.ts';
+import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
+import { createHttpApp } from './infra/http/http.server.ts';
+import { createModels, ensureIndexes, type Models } from './infra/mongo/models.ts';
+import { createRepositories } from './infra/mongo/repositories.ts';
+import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+export interface Gateway {
+  config: AppConfig;
+  conn: Connection;
+  models: Models;
+  repos: Repositories;
+  ingest: IngestService;
+  dispatcher: OutboxDispatcher;
+  channels: Map<string, ChannelAdapter>;
+  /** Starts channels, the outbox dispatcher and (unless listen=false) the HTTP server. */
+  start(options?: { listen?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+  readiness(): Promise<Record<string, ChannelHealth>>;
+  httpPort(): number | undefined;
+}
+
+export function tokenKeys(config: AppConfig): TokenKeys {
+  return { keys: [{ id: '1', secret: config.secret }] };
+}
+
+export function messageIdDomain(config: AppConfig): string {
+  return config.supportAddress.split('@')[1]!.toLowerCase();
+}
+
+/** Everything the core needs, wired on an open connection (also used by the CLI). */
+export async function buildCore(config: AppConfig, conn: Connection, logger: Logger) {
+  armCrashPoints(config.crashPoints);
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  const repos = createRepositories(conn, models);
+  const keys = tokenKeys(config);
+  const domain = messageIdDomain(config);
+  const clock = { now: () => new Date() };
+  const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
+  const acknowledger = new Acknowledger({
+    outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages,
+    renderer: new FileTemplateRenderer(TEMPLATES_DIR),
+    settings: {
+      supportAddress: config.supportAddress, supportName: 'Support', messageIdDomain: domain, keys,
+      perSenderLimit: config.mail.ackPerSenderLimit, perSenderWindowMs: config.mail.ackPerSenderWindowMs,
+      publicUrl: config.publicUrl,
+    },
+  });
+  const ingest = new IngestService({
+    repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
+    settings: { ownAddresses: [config.supportAddress, ...config.ownAddresses], defaultLocale: config.defaultLocale },
+  });
+  const email = new EmailChannel({
+    supportAddress: config.supportAddress,
+    limits: config.mail,
+    ...(imapEnabled(config) ? { imap: { ...config.imap, host: config.imap.host!, user: config.imap.user! } } : {}),
+    ...(config.smtp.host ? { smtp: { ...config.smtp, host: config.smtp.host } } : {}),
+  }, { blobs: repos.blobs, checkpoints: repos.checkpoints, logger: logger.child({ channel: 'email' }) });
+  const channels = new Map<string, ChannelAdapter>([[email.id, email]]);
+  const dispatcher = new OutboxDispatcher(repos.outbox, channels, config.outbox, clock, logger.child({ component: 'outbox' }));
+  return { models, repos, ingest, dispatcher, channels };
+}
+
+export async function createGateway(config: AppConfig, uri: string, logger: Logger): Promise<Gateway> {
+  const conn = await connectMongo(uri, config.database.dbName);
+  const core = await buildCore(config, conn, logger);
+  let server: Server | undefined;
+
+  // Queue and send promptly: kick the dispatcher after every stored message.
+  const sink = {
+    ingest: async (m: Parameters<IngestService['ingest']>[0]) => {
+      const result = await core.ingest.ingest(m);
+      if (result.outcome === 'created' || result.outcome === 'appended') core.dispatcher.kick();
+      return result;
+    },
+    quarantine: core.ingest.quarantine.bind(core.ingest),
+  };
+
+  async function readiness(): Promise<Record<string, ChannelHealth>> {
+    const checks: Record<string, ChannelHealth> = {
+      database: (await pingMongo(conn)) ? { ok: true, detail: 'ping ok' } : { ok: false, detail: 'database unreachable' },
+    };
+    for (const [id, channel] of core.channels) checks[id] = await channel.health();
+    return checks;
+  }
+
+  return {
+    config, conn, ...core, readiness,
+    httpPort: () => (server?.address() as { port: number } | null)?.port,
+    async start(options = {}) {
+      for (const channel of core.channels.values()) await channel.start(sink);
+      core.dispatcher.start();
+      if (options.listen === false) return;
+      const app = createHttpApp({
+        models: core.models, repos: core.repos, adminToken: config.adminToken, publicUrl: config.publicUrl,
+        readiness, logger: logger.child({ component: 'http' }),
+      });
+      await new Promise<void>((resolve, reject) => {
+        server = app.listen(config.port, '0.0.0.0', () => resolve()).once('error', reject);
+      });
+      logger.info({ port: (server!.address() as { port: number }).port }, 'http listening');
+    },
+    async stop() {
+      if (server) await new Promise((resolve) => { server!.close(resolve); server!.closeAllConnections?.(); });
+      for (const channel of core.channels.values()) await channel.stop();
+      await core.dispatcher.stop();
+      await conn.close();
+    },
+  };
+}

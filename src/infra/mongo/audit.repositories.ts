@@ -1,0 +1,69 @@
+/** Small append-once collections: audit events, acknowledgement history, quarantine. */
+import type {
+  AckLogRepository, EventRepository, QuarantinedItem, QuarantineInput, QuarantineRepository,
+} from '../../core/index.ts';
+import { stableId } from './ids.ts';
+import type { Models } from './models.ts';
+
+export class MongoEventRepository implements EventRepository {
+  constructor(private readonly m: Models) {}
+
+  async record(e: { id: string; ticketId: string; type: string; actor: string; data: Record<string, unknown>; at: Date }): Promise<void> {
+    const { id, ...fields } = e;
+    await this.m.TicketEvent.updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
+  }
+}
+
+export class MongoAckLogRepository implements AckLogRepository {
+  constructor(private readonly m: Models) {}
+
+  async countSince(address: string, since: Date, exceptId: string): Promise<number> {
+    return this.m.AckLog.countDocuments({ address: address.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
+  }
+
+  async record(id: string, address: string, ticketId: string, at: Date): Promise<void> {
+    await this.m.AckLog.updateOne({ _id: id }, { $setOnInsert: { address: address.toLowerCase(), ticketId, at } }, { upsert: true });
+  }
+}
+
+export class MongoQuarantineRepository implements QuarantineRepository {
+  constructor(private readonly m: Models) {}
+
+  /** The id derives from the raw bytes: the same broken mail quarantined twice is one entry. */
+  async add(item: QuarantineInput & { rawBlobId: string; checksum: string }, at: Date): Promise<{ id: string; duplicate: boolean }> {
+    const _id = stableId('q', item.channel, item.checksum);
+    const res = await this.m.Quarantine.updateOne({ _id }, {
+      $setOnInsert: {
+        channel: item.channel, source: item.source, reason: item.reason, rawBlobId: item.rawBlobId,
+        checksum: item.checksum, size: item.raw.length, status: 'held', attempts: 0, createdAt: at, updatedAt: at,
+      },
+    }, { upsert: true });
+    return { id: _id, duplicate: res.upsertedCount === 0 };
+  }
+
+  async list(status?: QuarantinedItem['status']): Promise<QuarantinedItem[]> {
+    const docs = await this.m.Quarantine.find(status ? { status } : {}).sort({ createdAt: -1 }).lean();
+    return docs.map(toItem);
+  }
+
+  async byId(id: string): Promise<QuarantinedItem | null> {
+    const doc = await this.m.Quarantine.findById(String(id)).lean();
+    return doc ? toItem(doc) : null;
+  }
+
+  async recordRetry(id: string, result: { released: boolean; ticketNumber?: number; error?: string }, at: Date): Promise<void> {
+    await this.m.Quarantine.updateOne({ _id: String(id) }, {
+      $inc: { attempts: 1 },
+      $set: {
+        status: result.released ? 'released' : 'held', updatedAt: at,
+        ...(result.ticketNumber !== undefined ? { ticketNumber: result.ticketNumber } : {}),
+        ...(result.error ? { lastError: result.error } : {}),
+      },
+    });
+  }
+}
+
+function toItem(doc: Record<string, unknown>): QuarantinedItem {
+  const { _id, ...rest } = doc;
+  return { id: String(_id), ...(rest as Omit<QuarantinedItem, 'id'>) };
+}

@@ -1,0 +1,46 @@
+import type { Decision, MessageRepository, StoredMessage } from '../../core/index.ts';
+import { isDuplicateKey } from './ids.ts';
+import type { Models } from './models.ts';
+
+export function toStoredMessage(doc: Record<string, unknown>): StoredMessage {
+  const { _id, ...rest } = doc;
+  return { id: String(_id), ...(rest as Omit<StoredMessage, 'id'>) };
+}
+
+export class MongoMessageRepository implements MessageRepository {
+  constructor(private readonly m: Models) {}
+
+  async byExternalId(channel: string, externalId: string): Promise<StoredMessage | null> {
+    const doc = await this.m.Message.findOne({ channel, externalId }).lean();
+    return doc ? toStoredMessage(doc) : null;
+  }
+
+  async byRfcMessageIds(ids: string[]): Promise<StoredMessage | null> {
+    if (!ids.length) return null;
+    const doc = await this.m.Message.findOne({ rfcMessageId: { $in: ids } }).sort({ createdAt: 1 }).lean();
+    return doc ? toStoredMessage(doc) : null;
+  }
+
+  async insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean> {
+    try {
+      await this.m.Message.create({ ...message, createdAt: new Date() });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async markComplete(channel: string, externalId: string): Promise<void> {
+    await this.m.Message.updateOne({ channel, externalId }, { $set: { complete: true } });
+  }
+
+  async setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void> {
+    await this.m.Message.updateOne({ channel, externalId }, { $set: { ackDecision: decision } });
+  }
+
+  async listByTicket(ticketId: string): Promise<StoredMessage[]> {
+    const docs = await this.m.Message.find({ ticketId }).sort({ createdAt: 1, _id: 1 }).lean();
+    return docs.map(toStoredMessage);
+  }
+}

@@ -1,0 +1,27 @@
+/** Binds the schemas to one mongoose connection (tests use one connection, one database, per file). */
+import type { Connection } from 'mongoose';
+import {
+  ackLogSchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
+  quarantineSchema, ticketEventSchema, ticketSchema,
+} from './schemas.ts';
+
+export function createModels(conn: Connection) {
+  return {
+    Ticket: conn.model('Ticket', ticketSchema),
+    Message: conn.model('Message', messageSchema),
+    Contact: conn.model('Contact', contactSchema),
+    Counter: conn.model('Counter', counterSchema),
+    MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
+    Outbox: conn.model('Outbox', outboxSchema),
+    Quarantine: conn.model('Quarantine', quarantineSchema),
+    TicketEvent: conn.model('TicketEvent', ticketEventSchema),
+    AckLog: conn.model('AckLog', ackLogSchema),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Creates the indexes declared in the schemas (unique ones are what make replays safe). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}

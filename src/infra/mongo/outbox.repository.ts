@@ -1,0 +1,51 @@
+import type { DeliveryReceipt, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
+import type { Models } from './models.ts';
+
+function toEntry(doc: Record<string, unknown>): OutboxEntry {
+  const { _id, ...rest } = doc;
+  return { id: String(_id), ...(rest as Omit<OutboxEntry, 'id'>) };
+}
+
+/**
+ * The outbox. A `sending` entry's nextAttemptAt is its lease expiry: when a sender dies mid-send,
+ * the entry becomes due again and is retried (at-least-once; our Message-ID stays the same, so a
+ * receiving client shows a repeat as one mail).
+ */
+export class MongoOutboxRepository implements OutboxRepository {
+  constructor(private readonly m: Models) {}
+
+  async enqueue(message: OutboundMessage, at: Date): Promise<void> {
+    const { id, ...fields } = message;
+    await this.m.Outbox.updateOne(
+      { _id: id },
+      { $setOnInsert: { ...fields, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at } },
+      { upsert: true },
+    );
+  }
+
+  async claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null> {
+    const doc = await this.m.Outbox.findOneAndUpdate(
+      { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: channels } },
+      { $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
+    ).lean();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void> {
+    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'sent', receipt, sentAt: at }, $unset: { lastError: 1 } });
+  }
+
+  async markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'pending', lastError: error, nextAttemptAt } });
+  }
+
+  async markFailed(id: string, error: string, at: Date): Promise<void> {
+    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
+  }
+
+  async byId(id: string): Promise<OutboxEntry | null> {
+    const doc = await this.m.Outbox.findById(id).lean();
+    return doc ? toEntry(doc) : null;
+  }
+}

@@ -1,0 +1,24 @@
+import type { Connection } from 'mongoose';
+import type { Repositories } from '../../core/index.ts';
+import { MongoAckLogRepository, MongoEventRepository, MongoQuarantineRepository } from './audit.repositories.ts';
+import { MongoCheckpointStore } from './checkpoint.store.ts';
+import { MongoContactRepository } from './contact.repository.ts';
+import { GridFsBlobStore } from './gridfs.blob-store.ts';
+import { MongoMessageRepository } from './message.repository.ts';
+import type { Models } from './models.ts';
+import { MongoOutboxRepository } from './outbox.repository.ts';
+import { MongoTicketRepository } from './ticket.repository.ts';
+
+export function createRepositories(conn: Connection, models: Models): Repositories {
+  return {
+    tickets: new MongoTicketRepository(models),
+    messages: new MongoMessageRepository(models),
+    contacts: new MongoContactRepository(models),
+    events: new MongoEventRepository(models),
+    outbox: new MongoOutboxRepository(models),
+    ackLog: new MongoAckLogRepository(models),
+    quarantine: new MongoQuarantineRepository(models),
+    blobs: new GridFsBlobStore(conn.db!),
+    checkpoints: new MongoCheckpointStore(models),
+  };
+}

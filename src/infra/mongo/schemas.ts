@@ -1,0 +1,137 @@
+/**
+ * mongoose schemas for every collection. Ids are strings chosen by the code (content- or
+ * origin-derived) wherever a replayed write must land on the same document. Only queries from the
+ * FerretDB 1.24 / MongoDB common subset are used (see ARCHITECTURE.md §4).
+ */
+import { Schema } from 'mongoose';
+
+const address = new Schema({ address: String, name: String }, { _id: false });
+const decision = new Schema({ step: String, rule: String, detail: String }, { _id: false });
+const attachment = new Schema({
+  blobId: String, filename: String, contentType: String, size: Number, checksum: String,
+  contentId: String, inline: Boolean,
+}, { _id: false });
+const header = new Schema({ name: String, value: String }, { _id: false });
+const opts = { versionKey: false as const, strict: 'throw' as const };
+
+export const ticketSchema = new Schema({
+  _id: String,
+  originKey: { type: String, required: true },
+  number: { type: Number, required: true, unique: true },
+  subject: String,
+  status: { type: String, enum: ['new', 'open', 'pending', 'resolved', 'closed'], default: 'new' },
+  priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
+  channel: String,
+  requesterId: String,
+  participantIds: [String],
+  locale: String,
+  flags: [String],
+  createdAt: Date,
+  updatedAt: Date,
+  lastMessageAt: Date,
+}, { ...opts, collection: 'tickets' });
+ticketSchema.index({ createdAt: -1, number: -1 });
+
+export const messageSchema = new Schema({
+  ticketId: { type: String, required: true, index: true },
+  ticketNumber: Number,
+  direction: { type: String, enum: ['inbound', 'outbound'] },
+  channel: { type: String, required: true },
+  externalId: { type: String, required: true },
+  rfcMessageId: { type: String, index: true },
+  fromContactId: String,
+  from: { address: String, name: String, channelUserId: String },
+  to: [address],
+  cc: [address],
+  subject: String,
+  text: String,
+  html: String,
+  visibleText: String,
+  attachments: [attachment],
+  classification: String,
+  decisions: [decision],
+  ackDecision: decision,
+  opensTicket: Boolean,
+  flagged: Boolean,
+  rawBlobId: String,
+  complete: Boolean,
+  createdAt: Date,
+}, { ...opts, collection: 'messages' });
+messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
+
+export const contactSchema = new Schema({
+  _id: String,
+  name: String,
+  emails: [String],
+  createdAt: Date,
+}, { ...opts, collection: 'contacts' });
+contactSchema.index({ emails: 1 });
+
+export const counterSchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
+
+export const mailboxCursorSchema = new Schema({
+  _id: String, // `${account}/${folder}`
+  uidValidity: Number,
+  lastUid: Number,
+  leaseOwner: String,
+  leaseExpiresAt: Date,
+  updatedAt: Date,
+}, { ...opts, collection: 'mailbox_cursors' });
+
+export const outboxSchema = new Schema({
+  _id: String,
+  kind: String,
+  channel: String,
+  ticketId: { type: String, index: true },
+  ticketNumber: Number,
+  to: [address],
+  from: address,
+  replyTo: address,
+  subject: String,
+  text: String,
+  html: String,
+  messageId: String,
+  inReplyTo: String,
+  references: [String],
+  headers: [header],
+  status: { type: String, enum: ['pending', 'sending', 'sent', 'failed'] },
+  attempts: Number,
+  nextAttemptAt: Date,
+  lastError: String,
+  receipt: { accepted: [String], rejected: [String], response: String },
+  createdAt: Date,
+  sentAt: Date,
+}, { ...opts, collection: 'outbox' });
+outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+
+export const quarantineSchema = new Schema({
+  _id: String,
+  channel: String,
+  source: String,
+  reason: String,
+  rawBlobId: String,
+  checksum: String,
+  size: Number,
+  status: { type: String, enum: ['held', 'released'] },
+  attempts: Number,
+  lastError: String,
+  ticketNumber: Number,
+  createdAt: Date,
+  updatedAt: Date,
+}, { ...opts, collection: 'quarantine' });
+
+export const ticketEventSchema = new Schema({
+  _id: String,
+  ticketId: { type: String, index: true },
+  type: String,
+  actor: String,
+  data: Schema.Types.Mixed,
+  at: Date,
+}, { ...opts, collection: 'ticket_events' });
+
+export const ackLogSchema = new Schema({
+  _id: String,
+  address: { type: String, index: true },
+  ticketId: String,
+  at: Date,
+}, { ...opts, collection: 'ack_log' });

@@ -1,0 +1,58 @@
+import type { NewTicket, Ticket, TicketRepository, TicketStatus } from '../../core/index.ts';
+import { isDuplicateKey, stableId } from './ids.ts';
+import type { Models } from './models.ts';
+
+type TicketDoc = Omit<Ticket, 'id'> & { _id: string };
+
+export function toTicket(doc: TicketDoc): Ticket {
+  const { _id, ...rest } = doc as TicketDoc & { originKey?: string };
+  delete (rest as { originKey?: string }).originKey;
+  return { id: _id, ...rest, participantIds: rest.participantIds ?? [], flags: rest.flags ?? [] };
+}
+
+export class MongoTicketRepository implements TicketRepository {
+  constructor(private readonly m: Models) {}
+
+  async nextNumber(): Promise<number> {
+    const doc = await this.m.Counter.findOneAndUpdate(
+      { _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' },
+    ).lean();
+    return doc!.seq!;
+  }
+
+  async createOnce(t: NewTicket, number: number): Promise<Ticket> {
+    const _id = stableId('tk', t.originKey);
+    const insert = {
+      originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
+      channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
+      flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
+    };
+    try {
+      await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same origin won
+    }
+    return (await this.byId(_id))!;
+  }
+
+  async byId(id: string): Promise<Ticket | null> {
+    const doc = await this.m.Ticket.findById(id).lean<TicketDoc>();
+    return doc ? toTicket(doc) : null;
+  }
+
+  async byNumber(n: number): Promise<Ticket | null> {
+    const doc = await this.m.Ticket.findOne({ number: n }).lean<TicketDoc>();
+    return doc ? toTicket(doc) : null;
+  }
+
+  async touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void> {
+    const update: Record<string, unknown> = {
+      $set: { updatedAt: change.at, lastMessageAt: change.at, ...(change.status ? { status: change.status } : {}) },
+    };
+    const add: Record<string, unknown> = {};
+    if (change.participantIds?.length) add.participantIds = { $each: change.participantIds };
+    if (change.flags?.length) add.flags = { $each: change.flags };
+    if (Object.keys(add).length) update.$addToSet = add;
+    await this.m.Ticket.updateOne({ _id: id }, update);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The gateway process: load and validate config, pick the database, start everything, and shut
+ * down gracefully on SIGINT/SIGTERM (channels stop taking mail, in-flight work finishes).
+ */
+import { ConfigError, loadConfig, redactConfig, type AppConfig } from '../config/index.ts';
+import { launchDatabase } from './infra/db/database.launcher.ts';
+import { createLogger } from './infra/logger.ts';
+import { createGateway } from './gateway.ts';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`helpdesk: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: redactConfig(config) }, 'starting');
+  const db = await launchDatabase(config.database, logger.child({ component: 'database' }));
+  logger.info({ kind: db.kind }, 'database ready');
+  const gateway = await createGateway(config, db.uri, logger);
+  await gateway.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await gateway.stop().catch((err) => logger.error({ err }, 'stop failed'));
+    await db.stop().catch((err) => logger.error({ err }, 'database stop failed'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`helpdesk: failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
