@@ -31,6 +31,7 @@ export const envMap: Record<string, string> = {
   IMAP_TLS: 'imap.tls',
   IMAP_MAILBOX: 'imap.mailbox',
   IMAP_DRAIN_INTERVAL_MS: 'imap.drainIntervalMs',
+  IMAP_LEASE_MS: 'imap.leaseMs',
   SMTP_HOST: 'smtp.host',
   SMTP_PORT: 'smtp.port',
   SMTP_USER: 'smtp.user',
@@ -43,6 +44,8 @@ export const envMap: Record<string, string> = {
   OUTBOX_POLL_INTERVAL_MS: 'outbox.pollIntervalMs',
   OUTBOX_MAX_ATTEMPTS: 'outbox.maxAttempts',
   OUTBOX_BACKOFF_BASE_MS: 'outbox.backoffBaseMs',
+  OUTBOX_BACKOFF_MAX_MS: 'outbox.backoffMaxMs',
+  OUTBOX_LEASE_MS: 'outbox.leaseMs',
   HELPDESK_CRASH_POINTS: 'crashPoints',
 };
 

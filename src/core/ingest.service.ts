@@ -89,7 +89,7 @@ export class IngestService implements IntakeSink {
         locale: message.localeHint ?? this.deps.settings.defaultLocale,
         at,
         flags: [],
-      }, await repos.tickets.nextNumber());
+      });
     }
     crashPoint('ingest.after-ticket');
 

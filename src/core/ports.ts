@@ -53,9 +53,11 @@ export interface NewTicket {
 }
 
 export interface TicketRepository {
-  nextNumber(): Promise<number>;
-  /** Inserts unless a ticket with the same originKey exists; returns whichever is stored. */
-  createOnce(ticket: NewTicket, number: number): Promise<Ticket>;
+  /**
+   * Inserts unless a ticket with the same originKey exists; returns whichever is stored. A number
+   * is drawn only when the ticket is really new, so a replayed ingest leaves no gap.
+   */
+  createOnce(ticket: NewTicket): Promise<Ticket>;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */

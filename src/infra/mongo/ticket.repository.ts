@@ -13,15 +13,18 @@ export function toTicket(doc: TicketDoc): Ticket {
 export class MongoTicketRepository implements TicketRepository {
   constructor(private readonly m: Models) {}
 
-  async nextNumber(): Promise<number> {
+  private async nextNumber(): Promise<number> {
     const doc = await this.m.Counter.findOneAndUpdate(
       { _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' },
     ).lean();
     return doc!.seq!;
   }
 
-  async createOnce(t: NewTicket, number: number): Promise<Ticket> {
+  async createOnce(t: NewTicket): Promise<Ticket> {
     const _id = stableId('tk', t.originKey);
+    const existing = await this.byId(_id);
+    if (existing) return existing;
+    const number = await this.nextNumber();
     const insert = {
       originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
       channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
