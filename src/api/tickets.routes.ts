@@ -13,14 +13,17 @@ import { presentMessage, presentTicket } from './ticket.presenter.ts';
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.coerce.number().int().min(1).optional(),
-});
+}).strict();
 const ticketParam = z.object({ number: z.coerce.number().int().min(1) });
 const attachmentParam = ticketParam.extend({ blobId: z.string().regex(/^[a-z0-9-]{1,100}$/) });
 
 function badRequest(res: Response, error: z.ZodError) {
   res.status(400).json({
     error: 'invalid_request',
-    fields: error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    fields: error.issues.map((i) => ({
+      field: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.'),
+      message: i.message,
+    })),
   });
 }
 

@@ -5,10 +5,10 @@
  *   3. else a local `ferretdb` binary (scripts/install-ferretdb.sh), started on a free loopback
  *      port with its SQLite backend under dataDir.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from '../../core/index.ts';
 import { freePort, waitForPort } from './ports.ts';
 
@@ -74,11 +74,8 @@ async function startMemoryServer(dataDir: string): Promise<DatabaseHandle> {
 }
 
 export function findFerretDb(configured?: string): string | undefined {
-  const candidates = [
-    configured,
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'ferretdb')),
-    join(homedir(), 'go', 'bin', 'ferretdb'),
-  ];
+  const onPath = spawnSync('sh', ['-c', 'command -v ferretdb'], { encoding: 'utf8' }).stdout?.trim();
+  const candidates = [configured, onPath, join(homedir(), 'go', 'bin', 'ferretdb')];
   return candidates.find((c): c is string => Boolean(c && existsSync(c)));
 }
 

@@ -1,0 +1,69 @@
+// Lint, including the dependency direction of ARCHITECTURE.md §2, enforced per folder.
+import tseslint from 'typescript-eslint';
+
+const transports = ['express', 'express/*', 'mongoose', 'mongodb', 'socket.io', 'imapflow', 'nodemailer', 'nodemailer/*',
+  'mailparser', 'smtp-server', 'pino', 'busboy', 'mongodb-memory-server'];
+
+/** Paths a folder may not import, with the reason shown to whoever tries. */
+const forbid = (patterns, message) => ({ group: patterns, message });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/channels/**', '**/infra/**', '**/config/**', '**/api/**', '**/cli/**'], 'src/core is the domain: it imports no channel, infra, config, api or cli code.'),
+        forbid(transports, 'src/core imports no transport or database library; define a port in ports.ts instead.'),
+      ] }],
+    },
+  },
+  {
+    files: ['channels/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
+        forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring; it gets ports and settings injected.'),
+        forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
+      ] }],
+    },
+  },
+  {
+    files: ['channels/email/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
+        forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring.'),
+        forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
+        forbid(['../chat/**', '../webform/**'], 'a channel never imports another channel.'),
+      ] }],
+    },
+  },
+  {
+    files: ['src/infra/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/channels/**'], 'src/infra implements core ports; it never imports channels.'),
+        forbid(['**/config/**'], 'src/infra receives config slices; it does not load config.'),
+      ] }],
+    },
+  },
+  {
+    // process.env is read in config/ only (and by test tooling that starts servers).
+    files: ['src/**', 'channels/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration in config/ only' }],
+    },
+  },
+  {
+    files: ['src/cli/**', 'test/**', 'scripts/**', '*.config.*'],
+    rules: { 'no-console': 'off' },
+  },
+);

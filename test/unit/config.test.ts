@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactConfig } from '../../config/index.ts';
+import { spawnGateway } from '../support/gateway-process.ts';
+
+describe('configuration', () => {
+  it('works with no settings at all (npm start on a laptop)', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.port).toBe(3000);
+    expect(config.imap.host).toBeUndefined();
+    expect(Object.isFrozen(config.imap)).toBe(true);
+  });
+
+  it('reads every documented environment variable', () => {
+    const config = loadConfig({ env: {
+      PORT: '8080', PUBLIC_URL: 'https://desk.example.com', HELPDESK_SECRET: 's'.repeat(20), ADMIN_TOKEN: 'a'.repeat(20),
+      SUPPORT_ADDRESS: 'help@example.com', DEFAULT_LOCALE: 'id', MONGODB_URI: 'mongodb://u:p@db/x',
+      IMAP_HOST: 'imap.example.com', IMAP_PORT: '143', IMAP_USER: 'help', IMAP_PASSWORD: 'pw', IMAP_TLS: 'false', IMAP_MAILBOX: 'Support',
+      SMTP_HOST: 'smtp.example.com', SMTP_PORT: '465', SMTP_USER: 'help', SMTP_PASSWORD: 'pw2', SMTP_TLS: 'true',
+    } });
+    expect(config).toMatchObject({
+      port: 8080, publicUrl: 'https://desk.example.com', supportAddress: 'help@example.com', defaultLocale: 'id',
+      database: { uri: 'mongodb://u:p@db/x' },
+      imap: { host: 'imap.example.com', port: 143, user: 'help', password: 'pw', tls: false, mailbox: 'Support' },
+      smtp: { host: 'smtp.example.com', port: 465, user: 'help', password: 'pw2', tls: true },
+    });
+  });
+
+  it('names every bad key in one error', () => {
+    try {
+      loadConfig({ env: { IMAP_PORT: '99999', SUPPORT_ADDRESS: 'not-an-address', DEFAULT_LOCALE: 'fr', SMTP_TLS: 'maybe' } });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      for (const key of ['IMAP_PORT (imap.port)', 'SUPPORT_ADDRESS', 'DEFAULT_LOCALE', 'SMTP_TLS']) expect(message).toContain(key);
+      expect((err as ConfigError).problems).toHaveLength(4);
+    }
+  });
+
+  it('refuses the development secrets in production', () => {
+    expect(() => loadConfig({ env: { NODE_ENV: 'production' } })).toThrow(/HELPDESK_SECRET.*\n.*ADMIN_TOKEN/s);
+  });
+
+  it('redacts secrets and URI credentials for logging', () => {
+    const config = loadConfig({ env: { MONGODB_URI: 'mongodb://user:hunter2@db/x', IMAP_PASSWORD: 'pw', HELPDESK_SECRET: 'x'.repeat(20) } });
+    const shown = JSON.stringify(redactConfig(config));
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain('x'.repeat(20));
+    expect(shown).toContain('mongodb://[redacted]@db/x');
+  });
+
+  it('stops the gateway at start-up with a message naming IMAP_PORT', async () => {
+    const gw = spawnGateway({ IMAP_PORT: 'not-a-port', MONGODB_URI: 'mongodb://127.0.0.1:1/' });
+    const { code } = await gw.exited;
+    expect(code).toBe(78);
+    expect(gw.output()).toMatch(/Invalid configuration:\n\s+- IMAP_PORT \(imap\.port\): .*"not-a-port"/);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { signReplyToken, tokensInAddresses, verifyReplyToken } from '../../src/core/index.ts';
+
+const keys = { keys: [{ id: '1', secret: 'first-secret-0123456789' }] };
+
+describe('reply tokens', () => {
+  it('round-trips and fits an email local part', () => {
+    const token = signReplyToken(keys, 1234);
+    expect(token).toMatch(/^t1234k1[a-z2-7]{20}$/);
+    expect(`support+${token}`.length).toBeLessThan(64);
+    expect(verifyReplyToken(keys, token)).toBe(1234);
+    expect(verifyReplyToken(keys, token.toUpperCase())).toBe(1234); // mail systems may change case
+  });
+
+  it('rejects a token for another ticket, a tampered mac and an unknown key', () => {
+    const token = signReplyToken(keys, 7);
+    expect(verifyReplyToken(keys, token.replace('t7k', 't8k'))).toBeNull();
+    expect(verifyReplyToken(keys, token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a'))).toBeNull();
+    expect(verifyReplyToken({ keys: [{ id: '2', secret: 'other' }] }, token)).toBeNull();
+    expect(verifyReplyToken(keys, 'garbage')).toBeNull();
+  });
+
+  it('keeps verifying old tokens after a key rotation', () => {
+    const old = signReplyToken(keys, 99);
+    const rotated = { keys: [{ id: '2', secret: 'second-secret-0123456789' }, ...keys.keys] };
+    expect(signReplyToken(rotated, 99)).toMatch(/^t99k2/);
+    expect(verifyReplyToken(rotated, old)).toBe(99);
+  });
+
+  it('finds tokens only in plus-addresses of our own domain', () => {
+    expect(tokensInAddresses(['Support+ABC@Helpdesk.test', 'support+x@evil.test', 'other+y@helpdesk.test'], 'helpdesk.test', 'support'))
+      .toEqual(['abc']);
+  });
+});
