@@ -37,6 +37,15 @@ export const envMap: Record<string, string> = {
   SMTP_USER: 'smtp.user',
   SMTP_PASSWORD: 'smtp.password',
   SMTP_TLS: 'smtp.tls',
+  LMTP_PORT: 'lmtp.port',
+  LMTP_HOST: 'lmtp.host',
+  AGENT_ADDRESSES: 'agentAddresses',
+  TICKET_BREAKER_LIMIT: 'mail.ticketBreakerLimit',
+  TICKET_BREAKER_WINDOW_MS: 'mail.ticketBreakerWindowMs',
+  GLOBAL_BREAKER_LIMIT: 'mail.globalBreakerLimit',
+  GLOBAL_BREAKER_WINDOW_MS: 'mail.globalBreakerWindowMs',
+  REOPEN_WINDOW_MS: 'mail.reopenWindowMs',
+  SUPPRESSION_MS: 'mail.suppressionMs',
   MAIL_MAX_MESSAGE_BYTES: 'mail.maxMessageBytes',
   MAIL_MAX_ATTACHMENT_BYTES: 'mail.maxAttachmentBytes',
   ACK_PER_SENDER_LIMIT: 'mail.ackPerSenderLimit',
@@ -49,7 +58,7 @@ export const envMap: Record<string, string> = {
   HELPDESK_CRASH_POINTS: 'crashPoints',
 };
 
-const listKeys = new Set(['ownAddresses', 'crashPoints']);
+const listKeys = new Set(['ownAddresses', 'agentAddresses', 'crashPoints']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

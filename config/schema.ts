@@ -51,12 +51,29 @@ export const configSchema = z.object({
     password: z.string().optional(),
     tls: bool,
   }),
+  lmtp: z.object({
+    /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */
+    port: port.optional(),
+    host: z.string().min(1),
+  }),
+  /** Agents' own addresses: with a valid reply token, their mail is an agent reply to the customer. */
+  agentAddresses: z.array(email),
   mail: z.object({
     maxMessageBytes: z.coerce.number().int().min(1024),
     maxAttachmentBytes: z.coerce.number().int().min(1024),
     maxAttachments: z.coerce.number().int().min(0),
     ackPerSenderLimit: z.coerce.number().int().min(0),
     ackPerSenderWindowMs: z.coerce.number().int().min(1000),
+    /** Automatic messages on one ticket within the window that trip its breaker. */
+    ticketBreakerLimit: z.coerce.number().int().min(1),
+    ticketBreakerWindowMs: z.coerce.number().int().min(1000),
+    /** Acknowledgements across all tickets within the window that trip the global breaker. */
+    globalBreakerLimit: z.coerce.number().int().min(1),
+    globalBreakerWindowMs: z.coerce.number().int().min(1000),
+    /** A reply to a ticket closed longer ago than this opens a new, linked ticket. */
+    reopenWindowMs: z.coerce.number().int().min(0),
+    /** How long a permanently failing address gets no automatic mail. */
+    suppressionMs: z.coerce.number().int().min(0),
   }),
   outbox: z.object({
     pollIntervalMs: z.coerce.number().int().min(10),
