@@ -9,7 +9,7 @@ import type { AppConfig } from '../config/index.ts';
 import { imapEnabled } from '../config/index.ts';
 import { EmailChannel } from '../channels/index.ts';
 import {
-  Acknowledger, armCrashPoints, IngestService, OutboxDispatcher, ThreadResolver,
+  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, OutboxDispatcher, ThreadResolver,
   type ChannelAdapter, type ChannelHealth, type Logger, type Repositories, type TokenKeys,
 } from './core/index.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
@@ -53,24 +53,31 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const domain = messageIdDomain(config);
   const clock = { now: () => new Date() };
   const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
-  const acknowledger = new Acknowledger({
-    outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages,
-    renderer: new FileTemplateRenderer(TEMPLATES_DIR),
-    settings: {
-      supportAddress: config.supportAddress, supportName: 'Support', messageIdDomain: domain, keys,
-      perSenderLimit: config.mail.ackPerSenderLimit, perSenderWindowMs: config.mail.ackPerSenderWindowMs,
-      publicUrl: config.publicUrl,
-    },
+  const renderer = new FileTemplateRenderer(TEMPLATES_DIR);
+  const mail = { supportAddress: config.supportAddress, supportName: 'Support', messageIdDomain: domain, keys };
+  const guard = new LoopGuard(repos.ackLog, repos.suppressions, {
+    perSenderLimit: config.mail.ackPerSenderLimit, perSenderWindowMs: config.mail.ackPerSenderWindowMs,
+    globalLimit: config.mail.globalBreakerLimit, globalWindowMs: config.mail.globalBreakerWindowMs,
   });
+  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, renderer, guard, settings: mail });
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
-    settings: { ownAddresses: [config.supportAddress, ...config.ownAddresses], defaultLocale: config.defaultLocale },
+    bounces: new BounceHandler(repos, { keys, suppressionMs: config.mail.suppressionMs }, clock, logger.child({ component: 'bounces' })),
+    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: config.agentAddresses }),
+    settings: {
+      ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
+      ticketBreakerLimit: config.mail.ticketBreakerLimit, ticketBreakerWindowMs: config.mail.ticketBreakerWindowMs,
+      reopenWindowMs: config.mail.reopenWindowMs,
+    },
   });
   const email = new EmailChannel({
     supportAddress: config.supportAddress,
     limits: config.mail,
     ...(imapEnabled(config) ? { imap: { ...config.imap, host: config.imap.host!, user: config.imap.user! } } : {}),
     ...(config.smtp.host ? { smtp: { ...config.smtp, host: config.smtp.host } } : {}),
+    ...(config.lmtp.port !== undefined
+      ? { lmtp: { host: config.lmtp.host, port: config.lmtp.port, acceptedAddresses: [config.supportAddress, ...config.ownAddresses] } }
+      : {}),
   }, { blobs: repos.blobs, checkpoints: repos.checkpoints, logger: logger.child({ channel: 'email' }) });
   const channels = new Map<string, ChannelAdapter>([[email.id, email]]);
   const dispatcher = new OutboxDispatcher(repos.outbox, channels, config.outbox, clock, logger.child({ component: 'outbox' }));

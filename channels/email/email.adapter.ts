@@ -1,10 +1,12 @@
 /**
- * The email channel: an IMAP consumer (when a mailbox is configured) for intake and an SMTP sender
- * (when a server is configured) for delivery. The pipe and LMTP paths use the same intake.
+ * The email channel: an IMAP consumer (when a mailbox is configured) and an LMTP listener (when a
+ * port is configured) for intake, and an SMTP sender (when a server is configured) for delivery.
+ * The pipe command uses the same intake.
  */
 import type { ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IntakeSink, Logger, OutboundMessage, BlobStore } from '../../src/core/index.ts';
 import { ImapConsumer, type ImapSettings } from './imap.consumer.ts';
-import { intakeRawMail } from './mail.intake.ts';
+import { LmtpListener } from './lmtp.server.ts';
+import { intakeRawMail, type MailIntakeDeps } from './mail.intake.ts';
 import type { MailLimits } from './mail.normalizer.ts';
 import { SmtpSender, type SmtpSettings } from './smtp.sender.ts';
 
@@ -13,6 +15,8 @@ export interface EmailChannelSettings {
   limits: MailLimits;
   imap?: ImapSettings;
   smtp?: SmtpSettings;
+  /** Push delivery from an MTA. Loopback or a private network only: there is no TLS and no AUTH. */
+  lmtp?: { host: string; port: number; acceptedAddresses: string[] };
 }
 
 export interface EmailChannelDeps {
@@ -24,6 +28,8 @@ export interface EmailChannelDeps {
 export class EmailChannel implements ChannelAdapter {
   readonly id = 'email';
   private consumer: ImapConsumer | undefined;
+  private lmtp: LmtpListener | undefined;
+  private started = false;
   private readonly sender: SmtpSender | undefined;
 
   constructor(private readonly settings: EmailChannelSettings, private readonly deps: EmailChannelDeps) {
@@ -31,28 +37,47 @@ export class EmailChannel implements ChannelAdapter {
   }
 
   async start(sink: IntakeSink): Promise<void> {
-    if (this.consumer || !this.settings.imap) return;
-    const logger = this.deps.logger.child({ component: 'imap' });
-    const intake = { sink, logger, context: { blobs: this.deps.blobs, supportAddress: this.settings.supportAddress, limits: this.settings.limits } };
-    this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
-      (raw, source, checkpoint) => intakeRawMail(raw, source, intake, { checkpoint }), logger);
-    this.consumer.start();
+    if (this.started) return;
+    const context = { blobs: this.deps.blobs, supportAddress: this.settings.supportAddress, limits: this.settings.limits };
+    const intake = (component: string): MailIntakeDeps => ({ sink, context, logger: this.deps.logger.child({ component }) });
+    if (this.settings.lmtp) {
+      // First, so a port that cannot be bound fails the start before anything else runs.
+      const listener = new LmtpListener(this.settings.lmtp, intake('lmtp'));
+      await listener.start();
+      this.lmtp = listener;
+    }
+    if (this.settings.imap) {
+      const deps = intake('imap');
+      this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
+        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger);
+      this.consumer.start();
+    }
+    this.started = true;
   }
 
   async stop(): Promise<void> {
+    await this.lmtp?.stop();
+    this.lmtp = undefined;
     await this.consumer?.stop();
     this.consumer = undefined;
+    this.started = false;
     this.sender?.close();
+  }
+
+  /** The LMTP listener's bound port (useful with port 0), or undefined when it is not running. */
+  lmtpPort(): number | undefined {
+    return this.lmtp?.port();
   }
 
   async deliver(message: OutboundMessage): Promise<DeliveryReceipt> {
     if (!this.sender) throw new Error('no SMTP server configured (SMTP_HOST)');
-    return this.sender.send(message);
+    return this.sender.send(message, message.envelopeFrom);
   }
 
   async health(): Promise<ChannelHealth> {
     const parts: ChannelHealth[] = [];
     if (this.settings.imap) parts.push(this.consumer ? this.consumer.health() : { ok: false, detail: 'imap not started' });
+    if (this.settings.lmtp) parts.push(this.lmtp ? this.lmtp.health() : { ok: false, detail: 'lmtp not started' });
     if (this.sender) parts.push(await this.sender.health());
     if (!parts.length) return { ok: true, detail: 'email intake and sending not configured' };
     return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.detail).join('; ') };

@@ -31,6 +31,22 @@ export interface ImapSettings {
 
 export type RawMailHandler = (raw: Buffer, source: string, checkpoint: SourceCheckpoint) => Promise<IngestResult>;
 
+/**
+ * imapflow commands can wait forever when the connection dies mid-command (postalsys/imapflow#252,
+ * #262). Every command we issue runs under a deadline; a missed deadline closes the connection and
+ * the supervisor builds a new one, resuming from the last checkpoint.
+ */
+const OPEN_TIMEOUT_MS = 30_000;
+const COMMAND_TIMEOUT_MS = 120_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk);
@@ -113,7 +129,8 @@ export class ImapConsumer {
     const client = new ImapFlow({
       host: this.settings.host, port: this.settings.port, secure: this.settings.tls,
       auth: { user: this.settings.user, pass: this.settings.password ?? '' },
-      logger: false, disableAutoIdle: false, connectionTimeout: 30_000,
+      // imapflow logs through our pino child (its protocol chatter is at debug level).
+      logger: this.logger.child({ component: 'imapflow' }) as never, connectionTimeout: 30_000,
     });
     // Listeners go on before connect(): an early error must not be an unhandled 'error' event.
     client.on('error', (err: Error) => {
@@ -124,8 +141,11 @@ export class ImapConsumer {
     client.on('exists', () => this.requestDrain());
     this.client = client;
     try {
-      await client.connect();
-      await client.mailboxOpen(this.settings.mailbox);
+      // A server that accepts the socket but never answers must not stall the consumer forever.
+      await withTimeout((async () => {
+        await client.connect();
+        await client.mailboxOpen(this.settings.mailbox);
+      })(), OPEN_TIMEOUT_MS, 'imap connect and select');
     } catch (err) {
       this.lastError = (err as Error).message;
       this.logger.warn({ err: this.lastError }, 'imap connect failed');
@@ -169,8 +189,10 @@ export class ImapConsumer {
       this.drainAgain = true;
       return;
     }
+    const client = this.client;
     this.draining = this.drain()
       .catch((err) => {
+        if (/timed out/.test((err as Error).message)) client?.close();
         this.lastError = (err as Error).message;
         this.logger.warn({ err: this.lastError }, 'imap drain stopped; will retry');
       })
@@ -186,8 +208,11 @@ export class ImapConsumer {
   private async drain(): Promise<void> {
     const client = this.client;
     if (!client || !this.connected) return;
-    const lock = await client.getMailboxLock(this.settings.mailbox);
+    const lock = await withTimeout(client.getMailboxLock(this.settings.mailbox), COMMAND_TIMEOUT_MS, 'imap lock');
     try {
+      // Without a command the server tells us nothing: the periodic drain must ask (NOOP brings
+      // the untagged EXISTS), or a client that never gets to IDLE would never see new mail.
+      await withTimeout(client.noop(), COMMAND_TIMEOUT_MS, 'imap noop');
       const mailbox = client.mailbox;
       if (!mailbox) return;
       const uidValidity = Number(mailbox.uidValidity);
@@ -199,18 +224,17 @@ export class ImapConsumer {
       if (!cursor || cursor.uidValidity !== uidValidity) await this.checkpoint({ uidValidity, lastUid: 0 });
       if (!mailbox.exists) return;
       // Never run commands inside a `for await` over fetch(): fetchAll first, then work.
-      const listed = await client.fetchAll(`${lastUid + 1}:*`, { uid: true }, { uid: true });
+      const listed = await withTimeout(client.fetchAll(`${lastUid + 1}:*`, { uid: true }, { uid: true }), COMMAND_TIMEOUT_MS, 'imap fetch');
       const uids = listed.map((m) => m.uid).filter((uid) => uid > lastUid).sort((a, b) => a - b);
       for (const uid of uids) {
         if (this.stopped || this.client !== client) return;
-        const download = await client.download(String(uid), undefined, { uid: true });
-        if (!download?.content) {
+        const raw = await withTimeout(this.download(client, uid), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
+        if (!raw) {
           // Expunged between listing and download: nothing to take, move on.
           this.logger.info({ uid }, 'imap message vanished before download');
           await this.checkpoint({ uidValidity, lastUid: uid });
           continue;
         }
-        const raw = await readAll(download.content);
         const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
         const result = await this.handle(raw, source, { mailbox: this.settings.mailbox, uidValidity, uid });
         crashPoint('imap.before-checkpoint');
@@ -221,6 +245,11 @@ export class ImapConsumer {
     } finally {
       lock.release();
     }
+  }
+
+  private async download(client: ImapFlow, uid: number): Promise<Buffer | null> {
+    const download = await client.download(String(uid), undefined, { uid: true });
+    return download?.content ? readAll(download.content) : null;
   }
 
   private async checkpoint(cursor: { uidValidity: number; lastUid: number }): Promise<void> {

@@ -5,12 +5,22 @@ export function presentTicket(t: Ticket, requester?: Contact) {
   return {
     number: t.number, subject: t.subject, status: t.status, priority: t.priority, channel: t.channel,
     locale: t.locale, flags: t.flags, createdAt: t.createdAt, updatedAt: t.updatedAt, lastMessageAt: t.lastMessageAt,
+    closedAt: t.closedAt ?? null, linkedTickets: t.linkedTicketNumbers ?? [],
     requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails } : null,
   };
 }
 
-export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string) {
+interface DeliveryDoc { status?: string | null; attempts?: number | null; lastError?: string | null; sentAt?: Date | null; bounce?: unknown }
+
+export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string, delivery?: DeliveryDoc) {
   return {
+    author: m.author ?? (m.direction === 'inbound' ? 'customer' : 'system'),
+    ...(delivery ? {
+      delivery: {
+        status: delivery.status, attempts: delivery.attempts, lastError: delivery.lastError ?? null,
+        sentAt: delivery.sentAt ?? null, bounce: delivery.bounce ?? null,
+      },
+    } : {}),
     id: m.id, direction: m.direction, channel: m.channel, externalId: m.externalId, messageId: m.rfcMessageId ?? null,
     from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
     classification: m.classification ?? null, flagged: Boolean(m.flagged),

@@ -3,7 +3,7 @@
  * attachment downloads. Every input is validated with zod before it reaches a query, and queries
  * built from input run with mongoose's sanitizeFilter.
  */
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Repositories } from '../core/index.ts';
 import type { Models } from '../infra/mongo/models.ts';
@@ -16,6 +16,7 @@ const listQuery = z.object({
 }).strict();
 const ticketParam = z.object({ number: z.coerce.number().int().min(1) });
 const attachmentParam = ticketParam.extend({ blobId: z.string().regex(/^[a-z0-9-]{1,100}$/) });
+const statusBody = z.object({ status: z.enum(['new', 'open', 'pending', 'resolved', 'closed']) }).strict();
 
 function badRequest(res: Response, error: z.ZodError) {
   res.status(400).json({
@@ -50,10 +51,32 @@ export function ticketRoutes(models: Models, repos: Repositories, baseUrl: strin
     if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket #${p.data.number}` });
     const [requester] = await repos.contacts.byIds([ticket.requesterId]);
     const messages = await repos.messages.listByTicket(ticket.id);
+    const deliveries = await models.Outbox.find({ ticketId: ticket.id }).lean();
     res.json({
       ...presentTicket(ticket, requester),
-      messages: messages.map((m) => presentMessage(m, ticket.number, baseUrl)),
+      messages: messages.map((m) => presentMessage(m, ticket.number, baseUrl, deliveries.find((d) => d.messageId === m.rfcMessageId))),
     });
+  });
+
+  router.patch('/tickets/:number', express.json({ limit: '10kb' }), async (req: Request, res: Response) => {
+    const p = ticketParam.safeParse(req.params);
+    if (!p.success) return badRequest(res, p.error);
+    const body = statusBody.safeParse(req.body ?? {});
+    if (!body.success) return badRequest(res, body.error);
+    const ticket = await repos.tickets.byNumber(p.data.number);
+    if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket #${p.data.number}` });
+    const at = new Date();
+    await repos.tickets.setStatus(ticket.id, body.data.status, at);
+    await repos.events.record({
+      id: `status:${ticket.id}:${at.getTime()}`, ticketId: ticket.id, type: 'ticket.status-changed', actor: 'agent:api',
+      data: { from: ticket.status, to: body.data.status }, at,
+    });
+    res.json(presentTicket((await repos.tickets.byId(ticket.id))!));
+  });
+
+  router.get('/suppressions', async (_req: Request, res: Response) => {
+    const list = await repos.suppressions.listActive(new Date());
+    res.json({ suppressions: list });
   });
 
   router.get('/tickets/:number/attachments/:blobId', async (req: Request, res: Response) => {

@@ -4,32 +4,51 @@
  * There are no transactions (FerretDB 1.x has none, a standalone MongoDB neither), so the write
  * order makes every crash recoverable by simply calling `ingest` again with the same message:
  *   1. contact (deterministic id)       3. message with complete=false (unique channel+externalId)
- *   2. ticket (unique originKey)        4. ticket touch, audit event, acknowledgement (all idempotent)
+ *   2. ticket (unique originKey)        4. ticket touch, audit event, follow-up mail (all idempotent)
  *                                       5. message complete=true  -> from now on a repeat is `duplicate`
  * A repeat that finds the message still incomplete redoes step 4 and 5 only.
  */
-import { crashPoint } from './crash-points.ts';
 import type { Acknowledger } from './acknowledger.ts';
+import type { AgentReplyHandler } from './agent-reply.handler.ts';
+import type { BounceHandler } from './bounce.handler.ts';
+import { crashPoint } from './crash-points.ts';
 import { TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { AUTOMAIL_STOPPED } from './loop-guard.ts';
 import type { Clock, IntakeSink, QuarantineInput, Repositories } from './ports.ts';
-import type { ThreadResolver } from './thread-resolver.ts';
+import { verifyReplyToken, type TokenKeys } from './reply-token.ts';
+import { tokenInOwnMessageId, type ThreadResolver } from './thread-resolver.ts';
 import type { Contact, Decision, InboundMessage, IngestResult, StoredMessage, Ticket } from './types.ts';
 
 export interface IngestSettings {
   /** Addresses that are ours (support address, aliases): their mail never opens a ticket. */
   ownAddresses: string[];
+  /** Domain of our Message-IDs, and the keys that sign the token in them: mail carrying one came from us. */
+  messageIdDomain: string;
+  keys: TokenKeys;
   defaultLocale: Ticket['locale'];
+  ticketBreakerLimit: number;
+  ticketBreakerWindowMs: number;
+  reopenWindowMs: number;
 }
 
 export interface IngestDeps {
   repos: Repositories;
   resolver: ThreadResolver;
   acknowledger: Acknowledger;
+  bounces: BounceHandler;
+  agentReplies: AgentReplyHandler;
   clock: Clock;
   logger: Logger;
   settings: IngestSettings;
 }
+
+type Placement = { ticket: Ticket; opens: boolean; flagged: boolean; decision: Decision; role: 'customer' | 'agent' | 'bounce' };
+
+const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
+
+/** A `[#123]` tag in a new ticket's subject names someone else's ticket: never keep it. */
+const untagged = (subject: string) => subject.replace(/\s*\[#\d+\]\s*/g, ' ').trim() || '(no subject)';
 
 export class IngestService implements IntakeSink {
   private readonly own: Set<string>;
@@ -48,59 +67,60 @@ export class IngestService implements IntakeSink {
   }
 
   async quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }> {
-    const blob = await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
-    return this.deps.repos.quarantine.add({ ...item, rawBlobId: blob.id, checksum: blob.checksum }, this.deps.clock.now());
+    try {
+      const blob = await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
+      return await this.deps.repos.quarantine.add({ ...item, rawBlobId: blob.id, checksum: blob.checksum }, this.deps.clock.now());
+    } catch (err) {
+      if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Mail that came from us (our address, our Message-ID, our X-Loop) must never become a ticket. */
+  private fromUs(message: InboundMessage): string | null {
+    const sender = message.from.address?.toLowerCase();
+    if (sender && this.own.has(sender)) return `sender ${sender} is one of our own addresses`;
+    // Only a Message-ID we generated (it carries our signed token) counts: agents' own mail
+    // clients may well use our domain for theirs.
+    const token = message.messageId ? tokenInOwnMessageId(message.messageId, this.deps.settings.messageIdDomain) : null;
+    if (token && verifyReplyToken(this.deps.settings.keys, token) !== null) return `Message-ID ${message.messageId} is one of ours`;
+    const marker = message.loopMarkers?.find((m) => [...this.own].some((a) => m.toLowerCase().includes(a)));
+    return marker ? `X-Loop: ${marker}` : null;
   }
 
   private async ingestOnce(message: InboundMessage): Promise<IngestResult> {
     const { repos, logger } = this.deps;
     const log = logger.child({ channel: message.channel, externalId: message.externalId });
     const known = await repos.messages.byExternalId(message.channel, message.externalId);
-    if (known?.complete) {
-      return { outcome: 'duplicate', ticketNumber: known.ticketNumber, reason: 'already stored' };
-    }
-    const sender = message.from.address?.toLowerCase();
-    if (!known && sender && this.own.has(sender)) {
-      log.info({ sender }, 'ignored mail from our own address');
-      return { outcome: 'ignored', reason: `sender ${sender} is one of our own addresses` };
+    if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, reason: 'already stored' };
+    const ours = known ? null : this.fromUs(message);
+    if (ours) {
+      log.info({ reason: ours }, 'ignored mail from ourselves');
+      return { outcome: 'ignored', reason: ours };
     }
     const contact = message.from.address
       ? await repos.contacts.findOrCreateByEmail({ address: message.from.address, name: message.from.name })
       : null;
     if (known) return this.finish(message, known, contact, log);
 
-    const decision = await this.deps.resolver.resolve(message, contact);
-    const decisions: Decision[] = [
-      { step: 'classify', rule: message.classification, detail: message.classificationReason },
-      decision.decision,
-    ];
-    const at = this.deps.clock.now();
-    let ticket: Ticket;
-    if (decision.kind === 'append') {
-      ticket = decision.ticket;
-    } else {
-      const requesterId = contact?.id ?? `anonymous:${message.channel}:${message.externalId}`;
-      ticket = await repos.tickets.createOnce({
-        originKey: `${message.channel}:${message.externalId}`,
-        subject: message.subject.trim() || '(no subject)',
-        channel: message.channel,
-        requesterId,
-        participantIds: contact ? [contact.id] : [],
-        locale: message.localeHint ?? this.deps.settings.defaultLocale,
-        at,
-        flags: [],
-      });
-    }
+    const placement = await this.place(message, contact);
+    if (!placement) return { outcome: 'ignored', reason: 'delivery report about no message of ours' };
     crashPoint('ingest.after-ticket');
-
+    const { ticket } = placement;
     const stored: Omit<StoredMessage, 'id' | 'createdAt'> = {
-      ticketId: ticket.id, ticketNumber: ticket.number, direction: 'inbound', channel: message.channel,
-      externalId: message.externalId, rfcMessageId: message.messageId, fromContactId: contact?.id,
+      ticketId: ticket.id, ticketNumber: ticket.number, direction: placement.role === 'agent' ? 'outbound' : 'inbound',
+      channel: message.channel, externalId: message.externalId, rfcMessageId: message.messageId, fromContactId: contact?.id,
       from: message.from, to: message.to, cc: message.cc, subject: message.subject, text: message.text,
       html: message.html, visibleText: message.visibleText, attachments: message.attachments,
-      classification: message.classification, decisions, rawBlobId: message.rawBlobId, complete: false,
-      opensTicket: decision.kind === 'new', flagged: decision.kind === 'append' && decision.flagged,
+      classification: message.classification, rawBlobId: message.rawBlobId, complete: false,
+      decisions: [{ step: 'classify', rule: message.classification, detail: message.classificationReason }, placement.decision],
+      opensTicket: placement.opens, flagged: placement.flagged, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
     };
+    if (placement.role === 'agent') {
+      // The customer sees our mail, not the agent's: thread on our Message-ID (set before insert).
+      const outbound = await this.deps.agentReplies.compose(ticket, message);
+      if (outbound) stored.rfcMessageId = outbound.messageId;
+    }
     if (!(await repos.messages.insert(stored))) {
       // Another process stored it first: take its record and make sure it is finished.
       const winner = await repos.messages.byExternalId(message.channel, message.externalId);
@@ -113,45 +133,122 @@ export class IngestService implements IntakeSink {
     return this.finish(message, record!, contact, log);
   }
 
+  /** Finds (or creates) the ticket this message belongs on, and says why. */
+  private async place(message: InboundMessage, contact: Contact | null): Promise<Placement | null> {
+    const { repos, resolver, bounces, agentReplies } = this.deps;
+    if (message.classification === 'bounce' && message.bounce) {
+      const found = await bounces.findOutbound(message);
+      const ticket = found ? await repos.tickets.byId(found.entry.ticketId) : null;
+      if (!found || !ticket) return null;
+      return { ticket, opens: false, flagged: false, role: 'bounce', decision: thread(`bounce-${found.rule}`, `delivery report for ${found.entry.messageId}`) };
+    }
+    const decision = await resolver.resolve(message, contact);
+    if (decision.kind === 'append' && agentReplies.isAgent(message.from.address) && ['reply-token', 'own-message-id'].includes(decision.decision.rule)) {
+      return { ticket: decision.ticket, opens: false, flagged: false, role: 'agent', decision: thread('agent-reply', `${message.from.address} answers #${decision.ticket.number}`) };
+    }
+    if (decision.kind === 'append') {
+      const { ticket } = decision;
+      const closedAt = ticket.status === 'closed' ? ticket.closedAt : undefined;
+      if (!closedAt || this.deps.clock.now().getTime() - closedAt.getTime() <= this.deps.settings.reopenWindowMs) {
+        return { ticket, opens: false, flagged: decision.flagged, role: 'customer', decision: decision.decision };
+      }
+      const linked = await this.open(message, contact, [ticket.number]);
+      return { ticket: linked, opens: true, flagged: false, role: 'customer', decision: thread('closed-ticket', `#${ticket.number} was closed ${closedAt.toISOString()}: new ticket linked to it`) };
+    }
+    return { ticket: await this.open(message, contact, []), opens: true, flagged: false, role: 'customer', decision: decision.decision };
+  }
+
+  private open(message: InboundMessage, contact: Contact | null, linked: number[]): Promise<Ticket> {
+    return this.deps.repos.tickets.createOnce({
+      originKey: `${message.channel}:${message.externalId}`,
+      subject: untagged(message.subject),
+      channel: message.channel,
+      requesterId: contact?.id ?? `anonymous:${message.channel}:${message.externalId}`,
+      participantIds: contact ? [contact.id] : [],
+      locale: message.localeHint ?? this.deps.settings.defaultLocale,
+      at: this.deps.clock.now(),
+      flags: [],
+      ...(linked.length ? { linkedTicketNumbers: linked } : {}),
+    });
+  }
+
   /** Step 4 and 5: everything after the message exists. Each write is idempotent. */
   private async finish(message: InboundMessage, stored: StoredMessage, contact: Contact | null, log: Logger): Promise<IngestResult> {
     const { repos, clock } = this.deps;
     const at = clock.now();
     const ticket = await repos.tickets.byId(stored.ticketId);
     if (!ticket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
-    const ccContacts = await Promise.all(
-      message.cc.filter((a) => !this.own.has(a.address.toLowerCase())).map((a) => repos.contacts.findOrCreateByEmail(a)),
-    );
-    const participants = [contact?.id, ...ccContacts.map((c) => c.id)].filter((id): id is string => Boolean(id));
-    const reopen = !stored.opensTicket && ['pending', 'resolved'].includes(ticket.status);
-    await repos.tickets.touch(ticket.id, {
-      participantIds: stored.flagged ? [] : participants,
-      flags: stored.flagged ? ['needs-review'] : [],
-      status: reopen ? 'open' : undefined,
-      at,
-    });
+    const role = stored.author === 'agent' ? 'agent' : message.classification === 'bounce' ? 'bounce' : 'customer';
+    let eventType = stored.opensTicket ? 'ticket.created' : 'message.appended';
+    let notes: string[] = [];
+
+    if (role === 'agent') {
+      eventType = 'agent.replied';
+      const outbound = await this.deps.agentReplies.compose(ticket, message);
+      if (outbound) await repos.outbox.enqueue(outbound, at);
+      await repos.tickets.setStatus(ticket.id, 'pending', at);
+    } else if (role === 'bounce') {
+      const found = await this.deps.bounces.findOutbound(message);
+      notes = found ? await this.deps.bounces.apply(message, found.entry) : [];
+      eventType = notes.some((n) => n.startsWith('failed')) ? 'delivery.failed' : 'delivery.report';
+      await repos.tickets.touch(ticket.id, { at });
+    } else {
+      await this.touchForCustomer(message, stored, ticket, contact, at);
+    }
     await repos.events.record({
-      id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id,
-      type: stored.opensTicket ? 'ticket.created' : 'message.appended',
+      id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type: eventType,
       actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
-      data: { messageId: stored.id, flagged: Boolean(stored.flagged), reopened: reopen }, at,
+      data: { messageId: stored.id, flagged: Boolean(stored.flagged), ...(notes.length ? { delivery: notes } : {}) }, at,
     });
+    if (message.classification !== 'human') await this.checkTicketBreaker(ticket, at);
     if (stored.opensTicket) {
-      const decision = await this.deps.acknowledger.acknowledge(ticket, message, contact, at);
+      const fresh = (await repos.tickets.byId(ticket.id)) ?? ticket;
+      const decision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at);
       await repos.messages.setAckDecision(stored.channel, stored.externalId, decision);
     }
     crashPoint('ingest.before-complete');
     await repos.messages.markComplete(stored.channel, stored.externalId);
     const outcome = stored.opensTicket ? 'created' : 'appended';
-    log.info({ ticket: ticket.number, outcome }, `message ${outcome}`);
-    return { outcome, ticketNumber: ticket.number, reason: stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome };
+    log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);
+    const why = stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome;
+    return { outcome, ticketNumber: ticket.number, reason: notes.length ? `${why}: ${notes.join(', ')}` : why };
+  }
+
+  private async touchForCustomer(message: InboundMessage, stored: StoredMessage, ticket: Ticket, contact: Contact | null, at: Date) {
+    const { repos } = this.deps;
+    const ccContacts = await Promise.all(
+      message.cc.filter((a) => !this.own.has(a.address.toLowerCase())).map((a) => repos.contacts.findOrCreateByEmail(a)),
+    );
+    const participants = [contact?.id, ...ccContacts.map((c) => c.id)].filter((id): id is string => Boolean(id));
+    // A person answering reopens the ticket; an auto-responder does not.
+    const reopen = !stored.opensTicket && message.classification === 'human' && ['pending', 'resolved'].includes(ticket.status);
+    await repos.tickets.touch(ticket.id, {
+      participantIds: stored.flagged ? [] : participants,
+      flags: stored.flagged ? ['needs-review'] : [],
+      ...(reopen ? { status: 'open' as const } : {}),
+      at,
+    });
+  }
+
+  /** Many automatic messages on one ticket in a short time: a loop. Stop all automatic mail for it. */
+  private async checkTicketBreaker(ticket: Ticket, at: Date): Promise<void> {
+    const { settings, repos } = this.deps;
+    const since = new Date(at.getTime() - settings.ticketBreakerWindowMs);
+    const count = await repos.messages.countAutomaticSince(ticket.id, since);
+    if (count < settings.ticketBreakerLimit || ticket.flags.includes(AUTOMAIL_STOPPED)) return;
+    await repos.tickets.touch(ticket.id, { flags: [AUTOMAIL_STOPPED, 'needs-review'], at });
+    await repos.events.record({
+      id: `breaker:${ticket.id}:${since.getTime()}`, ticketId: ticket.id, type: 'loop.breaker-tripped', actor: 'system',
+      data: { automaticMessages: count, windowMs: settings.ticketBreakerWindowMs }, at,
+    });
+    this.deps.logger.warn({ ticket: ticket.number, count }, 'ticket breaker tripped: automatic mail stopped');
   }
 }
 
 /** Errors that mean "the store is not there right now" rather than "this input is bad". */
-function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   if (err instanceof TransientError) return true;
   const name = (err as { name?: string })?.name ?? '';
   return /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|PoolClosed|MongooseServerSelection/.test(name)
-    || /buffering timed out|ECONNREFUSED|connection .* closed/i.test((err as Error)?.message ?? '');
+    || /buffering timed out|ECONNREFUSED|connection .* closed|Client must be connected/i.test((err as Error)?.message ?? '');
 }

@@ -50,6 +50,7 @@ export interface NewTicket {
   locale: Locale;
   at: Date;
   flags: string[];
+  linkedTicketNumbers?: number[];
 }
 
 export interface TicketRepository {
@@ -60,6 +61,8 @@ export interface TicketRepository {
   createOnce(ticket: NewTicket): Promise<Ticket>;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
+  /** Changes the status (an agent's action); closing records closedAt. */
+  setStatus(id: string, status: TicketStatus, at: Date): Promise<void>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
   touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void>;
 }
@@ -72,6 +75,8 @@ export interface MessageRepository {
   insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean>;
   markComplete(channel: string, externalId: string): Promise<void>;
   setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
+  /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
+  countAutomaticSince(ticketId: string, since: Date): Promise<number>;
   listByTicket(ticketId: string): Promise<StoredMessage[]>;
 }
 
@@ -96,11 +101,17 @@ export interface OutboxRepository {
   markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   markFailed(id: string, error: string, at: Date): Promise<void>;
   byId(id: string): Promise<OutboxEntry | null>;
+  byVerpId(verpId: string): Promise<OutboxEntry | null>;
+  byMessageIds(ids: string[]): Promise<OutboxEntry | null>;
+  /** Records what a delivery report said; `failed` also marks the entry failed. */
+  recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void>;
 }
 
 export interface AckLogRepository {
   /** Counts acknowledgements to this address since `since`, not counting `exceptId`. */
   countSince(address: string, since: Date, exceptId: string): Promise<number>;
+  /** Counts every acknowledgement since `since`, not counting `exceptId` (the global breaker). */
+  countAllSince(since: Date, exceptId: string): Promise<number>;
   record(id: string, address: string, ticketId: string, at: Date): Promise<void>;
 }
 
@@ -124,6 +135,21 @@ export interface QuarantineRepository {
   byId(id: string): Promise<QuarantinedItem | null>;
   /** Records a retry: released with the ticket it became, or still held with the new error. */
   recordRetry(id: string, result: { released: boolean; ticketNumber?: number; error?: string }, at: Date): Promise<void>;
+}
+
+export interface Suppression {
+  address: string;
+  until: Date;
+  reason: string;
+  status: string;
+  since: Date;
+}
+
+/** Addresses that hard-bounced: no automatic mail goes to them until `until`. */
+export interface SuppressionRepository {
+  suppress(entry: Suppression): Promise<void>;
+  activeFor(address: string, at: Date): Promise<Suppression | null>;
+  listActive(at: Date): Promise<Suppression[]>;
 }
 
 export interface RenderedMessage {
@@ -181,4 +207,5 @@ export interface Repositories {
   quarantine: QuarantineRepository;
   blobs: BlobStore;
   checkpoints: CheckpointStore;
+  suppressions: SuppressionRepository;
 }

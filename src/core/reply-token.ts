@@ -67,3 +67,26 @@ export function tokensInAddresses(addresses: readonly string[], ourDomain: strin
   }
   return [...new Set(found)];
 }
+
+const VERP_RE = /^b([0-9a-f]{16})k([0-9a-z])([a-z2-7]{16})$/;
+
+function verpMac(secret: string, keyId: string, verpId: string): string {
+  return base32(createHmac('sha256', secret).update(`verp:${keyId}:${verpId}`).digest()).slice(0, 16);
+}
+
+/** A signed VERP token for one outbound message: `b<verpId>k<keyId><mac>`. */
+export function signVerpToken(keys: TokenKeys, verpId: string): string {
+  const key = keys.keys[0];
+  if (!key) throw new Error('no reply-token key configured');
+  return `b${verpId}k${key.id}${verpMac(key.secret, key.id, verpId)}`;
+}
+
+/** The verpId when a bounce's envelope recipient carries our intact signature, else null. */
+export function verifyVerpToken(keys: TokenKeys, token: string): string | null {
+  const match = VERP_RE.exec(token.toLowerCase());
+  if (!match) return null;
+  const [, verpId, keyId, given] = match as unknown as [string, string, string, string];
+  const key = keys.keys.find((k) => k.id === keyId);
+  if (!key) return null;
+  return timingSafeEqual(Buffer.from(verpMac(key.secret, keyId, verpId)), Buffer.from(given)) ? verpId : null;
+}

@@ -75,6 +75,21 @@ export interface InboundMessage {
   localeHint?: Locale;
   /** Blob holding the raw message (RFC 822 bytes for mail). */
   rawBlobId?: string;
+  /** Values of loop markers (X-Loop): mail that carries ours came from us. */
+  loopMarkers?: string[];
+  /** For a delivery report: what it says about which of our messages. */
+  bounce?: BounceReport;
+}
+
+export type DeliveryAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';
+
+/** A parsed RFC 3464 delivery status notification. */
+export interface BounceReport {
+  /** The signed VERP token from the envelope recipient the bounce was sent to, if any. */
+  verpToken?: string;
+  /** Message-IDs of the original message, from the embedded message or headers. */
+  originalMessageIds: string[];
+  recipients: Array<{ address: string; action: DeliveryAction; status: string; diagnostic?: string }>;
 }
 
 export type IngestOutcome = 'created' | 'appended' | 'duplicate' | 'ignored' | 'quarantined';
@@ -100,6 +115,9 @@ export interface Ticket {
   updatedAt: Date;
   lastMessageAt: Date;
   flags: string[];
+  closedAt?: Date;
+  /** Earlier tickets this one continues (a reply to a long-closed ticket). */
+  linkedTicketNumbers?: number[];
 }
 
 export interface Contact {
@@ -143,6 +161,8 @@ export interface StoredMessage {
   opensTicket?: boolean;
   /** Appended by a sender who is not a participant: needs an agent's review. */
   flagged?: boolean;
+  /** Set when an agent wrote it (by email); the customer receives it through the outbox. */
+  author?: 'agent';
   /** False until every follow-up write of the ingest finished; a retry completes it. */
   complete: boolean;
   createdAt: Date;
@@ -174,6 +194,10 @@ export interface OutboundMessage {
   inReplyTo?: string;
   references: string[];
   headers: Header[];
+  /** Signed id in the envelope sender (VERP), so a bounce names this exact message. */
+  verpId?: string;
+  /** SMTP envelope sender carrying the signed verpId (`support+b…@domain`). */
+  envelopeFrom?: string;
 }
 
 export interface OutboxEntry extends OutboundMessage {
@@ -182,6 +206,8 @@ export interface OutboxEntry extends OutboundMessage {
   nextAttemptAt: Date;
   lastError?: string;
   receipt?: DeliveryReceipt;
+  /** What a delivery report said after the mail left us. */
+  bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }
 
 export interface DeliveryReceipt {

@@ -21,6 +21,11 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
   let gateway: Gateway;
   let api: (path: string) => Promise<Response>;
   const deliver = (raw: Buffer) => dovecot.deliver({ user: USER, raw, envelopeFrom: 'customer@example.org' });
+  /** Waits until the message is fully stored (ticket, audit event and acknowledgement included). */
+  const stored = (externalId: string) => waitUntil(async () => {
+    const m = await gateway.repos.messages.byExternalId('email', externalId);
+    return m?.complete ? m : null;
+  }, `${externalId} stored`);
   const counts = async () => ({
     tickets: await gateway.models.Ticket.countDocuments(),
     inbound: await gateway.models.Message.countDocuments({ direction: 'inbound' }),
@@ -36,9 +41,11 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
       smtp: { host: sink.host, port: sink.port, tls: false },
       outbox: { pollIntervalMs: 200 },
     });
-    gateway = await createGateway(config, mongoUri(), createLogger('silent'));
+    gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
     await gateway.start();
     const base = `http://127.0.0.1:${gateway.httpPort()}`;
+    // The consumer connects in the background; a user's first mail simply waits for it.
+    await waitUntil(async () => (await gateway.readiness()).email?.ok, 'the IMAP consumer to connect', 90_000);
     api = (path) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${config.adminToken}` } });
   });
 
@@ -56,7 +63,8 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
       from: 'Ann Customer <ann@example.org>',
       attachments: [{ filename: 'invoice.pdf', content: pdf, contentType: 'application/pdf' }],
     }));
-    const ticket = await waitUntil(async () => (await gateway.repos.tickets.byNumber(1)), 'ticket #1');
+    await stored('first-mail@example.org');
+    const ticket = (await gateway.repos.tickets.byNumber(1))!;
     expect(ticket.subject).toBe('Printer on fire');
 
     const res = await api('/api/v1/tickets/1');
@@ -98,7 +106,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
     const before = await counts();
     await deliver(await buildMail({ messageId: '<first-mail@example.org>', subject: 'Printer on fire', from: 'ann@example.org', text: 'It smokes.' }));
     await deliver(await buildMail({ messageId: '<marker-1@example.org>', subject: 'Marker', from: 'bob@example.org' }));
-    await waitUntil(async () => (await gateway.repos.tickets.byNumber(2)), 'marker ticket #2');
+    await stored('marker-1@example.org');
     const after = await counts();
     expect(after).toEqual({ tickets: before.tickets + 1, inbound: before.inbound + 1, outbox: before.outbox + 1 });
     const first = await gateway.repos.messages.byExternalId('email', 'first-mail@example.org');
@@ -122,7 +130,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
       user: USER, envelopeFrom: 'ann@example.org',
       raw: await buildMail({ messageId: '<reply-1@example.org>', from: 'ann@example.org', to: replyTo, subject: 'Re: Printer on fire', text: 'Now it is worse.\n\nOn Mon, Support wrote:\n> We received your request' }),
     });
-    const reply = await waitUntil(() => gateway.repos.messages.byExternalId('email', 'reply-1@example.org'), 'reply stored');
+    const reply = await stored('reply-1@example.org');
     expect(reply.ticketNumber).toBe(1);
     expect(reply.visibleText).toBe('Now it is worse.');
     expect(reply.decisions.find((d) => d.step === 'thread')?.rule).toBe('reply-token');
@@ -132,7 +140,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
     const before = await counts();
     await dovecot.setUidValidity(USER, 'INBOX', 4242);
     await deliver(await buildMail({ messageId: '<after-uidvalidity@example.org>', subject: 'After rescan', from: 'carol@example.org' }));
-    const msg = await waitUntil(() => gateway.repos.messages.byExternalId('email', 'after-uidvalidity@example.org'), 'mail after UIDVALIDITY change');
+    const msg = await stored('after-uidvalidity@example.org');
     // The rescan met every old mail again: all of them were recognized as duplicates.
     await waitUntil(async () => (await gateway.models.MailboxCursor.findOne().lean())?.uidValidity === 4242, 'cursor on the new UIDVALIDITY');
     const after = await counts();
@@ -146,7 +154,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
     const before = await counts();
     await waitUntil(() => dovecot.kick(USER), 'an IMAP session to kick');
     await deliver(await buildMail({ messageId: '<after-kick@example.org>', subject: 'After kick', from: 'dave@example.org' }));
-    await waitUntil(() => gateway.repos.messages.byExternalId('email', 'after-kick@example.org'), 'mail after kick');
+    await stored('after-kick@example.org');
     expect(await counts()).toEqual({ tickets: before.tickets + 1, inbound: before.inbound + 1, outbox: before.outbox + 1 });
     const ready = await (await fetch(`http://127.0.0.1:${gateway.httpPort()}/readyz`)).json();
     expect(ready.checks.email.ok).toBe(true);

@@ -1,6 +1,7 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
 import type {
-  AckLogRepository, EventRepository, QuarantinedItem, QuarantineInput, QuarantineRepository,
+  AckLogRepository, EventRepository, QuarantinedItem, QuarantineInput, QuarantineRepository, Suppression,
+  SuppressionRepository,
 } from '../../core/index.ts';
 import { stableId } from './ids.ts';
 import type { Models } from './models.ts';
@@ -19,6 +20,10 @@ export class MongoAckLogRepository implements AckLogRepository {
 
   async countSince(address: string, since: Date, exceptId: string): Promise<number> {
     return this.m.AckLog.countDocuments({ address: address.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
+  }
+
+  async countAllSince(since: Date, exceptId: string): Promise<number> {
+    return this.m.AckLog.countDocuments({ at: { $gte: since }, _id: { $ne: exceptId } });
   }
 
   async record(id: string, address: string, ticketId: string, at: Date): Promise<void> {
@@ -66,4 +71,29 @@ export class MongoQuarantineRepository implements QuarantineRepository {
 function toItem(doc: Record<string, unknown>): QuarantinedItem {
   const { _id, ...rest } = doc;
   return { id: String(_id), ...(rest as Omit<QuarantinedItem, 'id'>) };
+}
+
+export class MongoSuppressionRepository implements SuppressionRepository {
+  constructor(private readonly m: Models) {}
+
+  /** One entry per address; a newer bounce extends it. */
+  async suppress(entry: Suppression): Promise<void> {
+    const { address, ...fields } = entry;
+    await this.m.Suppression.updateOne({ _id: address.toLowerCase() }, { $set: fields }, { upsert: true });
+  }
+
+  async activeFor(address: string, at: Date): Promise<Suppression | null> {
+    const doc = await this.m.Suppression.findOne({ _id: address.toLowerCase(), until: { $gt: at } }).lean();
+    return doc ? toSuppression(doc) : null;
+  }
+
+  async listActive(at: Date): Promise<Suppression[]> {
+    const docs = await this.m.Suppression.find({ until: { $gt: at } }).sort({ since: -1 }).lean();
+    return docs.map(toSuppression);
+  }
+}
+
+function toSuppression(doc: Record<string, unknown>): Suppression {
+  const { _id, ...rest } = doc;
+  return { address: String(_id), ...(rest as Omit<Suppression, 'address'>) };
 }

@@ -39,6 +39,12 @@ export class MongoMessageRepository implements MessageRepository {
     await this.m.Message.updateOne({ channel, externalId }, { $set: { ackDecision: decision } });
   }
 
+  async countAutomaticSince(ticketId: string, since: Date): Promise<number> {
+    return this.m.Message.countDocuments({
+      ticketId, direction: 'inbound', classification: { $in: ['auto-reply', 'bounce', 'bulk'] }, createdAt: { $gte: since },
+    });
+  }
+
   async listByTicket(ticketId: string): Promise<StoredMessage[]> {
     const docs = await this.m.Message.find({ ticketId }).sort({ createdAt: 1, _id: 1 }).lean();
     return docs.map(toStoredMessage);

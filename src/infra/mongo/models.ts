@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import {
   ackLogSchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
-  quarantineSchema, ticketEventSchema, ticketSchema,
+  quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
 export function createModels(conn: Connection) {
@@ -16,6 +16,7 @@ export function createModels(conn: Connection) {
     Quarantine: conn.model('Quarantine', quarantineSchema),
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
     AckLog: conn.model('AckLog', ackLogSchema),
+    Suppression: conn.model('Suppression', suppressionSchema),
   };
 }
 

@@ -44,6 +44,22 @@ export class MongoOutboxRepository implements OutboxRepository {
     await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
   }
 
+  async byVerpId(verpId: string): Promise<OutboxEntry | null> {
+    const doc = await this.m.Outbox.findOne({ verpId }).lean();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async byMessageIds(ids: string[]): Promise<OutboxEntry | null> {
+    if (!ids.length) return null;
+    const doc = await this.m.Outbox.findOne({ messageId: { $in: ids } }).lean();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void> {
+    const error = `${bounce.action} ${bounce.status} for ${bounce.recipient}${bounce.diagnostic ? `: ${bounce.diagnostic}` : ''}`;
+    await this.m.Outbox.updateOne({ _id: id }, { $set: { bounce, ...(failed ? { status: 'failed', lastError: error } : {}) } });
+  }
+
   async byId(id: string): Promise<OutboxEntry | null> {
     const doc = await this.m.Outbox.findById(id).lean();
     return doc ? toEntry(doc) : null;

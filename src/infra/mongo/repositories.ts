@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { Repositories } from '../../core/index.ts';
-import { MongoAckLogRepository, MongoEventRepository, MongoQuarantineRepository } from './audit.repositories.ts';
+import {
+  MongoAckLogRepository, MongoEventRepository, MongoQuarantineRepository, MongoSuppressionRepository,
+} from './audit.repositories.ts';
 import { MongoCheckpointStore } from './checkpoint.store.ts';
 import { MongoContactRepository } from './contact.repository.ts';
 import { GridFsBlobStore } from './gridfs.blob-store.ts';
@@ -20,5 +22,6 @@ export function createRepositories(conn: Connection, models: Models): Repositori
     quarantine: new MongoQuarantineRepository(models),
     blobs: new GridFsBlobStore(conn.db!),
     checkpoints: new MongoCheckpointStore(models),
+    suppressions: new MongoSuppressionRepository(models),
   };
 }

@@ -26,9 +26,11 @@ export const ticketSchema = new Schema({
   participantIds: [String],
   locale: String,
   flags: [String],
+  linkedTicketNumbers: [Number],
   createdAt: Date,
   updatedAt: Date,
   lastMessageAt: Date,
+  closedAt: Date,
 }, { ...opts, collection: 'tickets' });
 ticketSchema.index({ createdAt: -1, number: -1 });
 
@@ -53,6 +55,7 @@ export const messageSchema = new Schema({
   ackDecision: decision,
   opensTicket: Boolean,
   flagged: Boolean,
+  author: String,
   rawBlobId: String,
   complete: Boolean,
   createdAt: Date,
@@ -90,10 +93,13 @@ export const outboxSchema = new Schema({
   subject: String,
   text: String,
   html: String,
-  messageId: String,
+  messageId: { type: String, index: true },
   inReplyTo: String,
   references: [String],
   headers: [header],
+  verpId: { type: String, index: true },
+  envelopeFrom: String,
+  bounce: { action: String, status: String, diagnostic: String, recipient: String, at: Date },
   status: { type: String, enum: ['pending', 'sending', 'sent', 'failed'] },
   attempts: Number,
   nextAttemptAt: Date,
@@ -135,3 +141,11 @@ export const ackLogSchema = new Schema({
   ticketId: String,
   at: Date,
 }, { ...opts, collection: 'ack_log' });
+
+export const suppressionSchema = new Schema({
+  _id: String, // the address, lowercased
+  until: Date,
+  reason: String,
+  status: String,
+  since: Date,
+}, { ...opts, collection: 'suppressions' });

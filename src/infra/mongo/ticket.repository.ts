@@ -29,6 +29,7 @@ export class MongoTicketRepository implements TicketRepository {
       originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
       channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
       flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
+      ...(t.linkedTicketNumbers?.length ? { linkedTicketNumbers: t.linkedTicketNumbers } : {}),
     };
     try {
       await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
@@ -46,6 +47,13 @@ export class MongoTicketRepository implements TicketRepository {
   async byNumber(n: number): Promise<Ticket | null> {
     const doc = await this.m.Ticket.findOne({ number: n }).lean<TicketDoc>();
     return doc ? toTicket(doc) : null;
+  }
+
+  async setStatus(id: string, status: TicketStatus, at: Date): Promise<void> {
+    const update = status === 'closed'
+      ? { $set: { status, updatedAt: at, closedAt: at } }
+      : { $set: { status, updatedAt: at }, $unset: { closedAt: 1 } };
+    await this.m.Ticket.updateOne({ _id: id }, update);
   }
 
   async touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void> {

@@ -1,0 +1,72 @@
+/**
+ * Reads an RFC 3464 delivery status notification: the per-recipient fields of the
+ * message/delivery-status part, the original Message-ID (from the embedded message/rfc822 or
+ * text/rfc822-headers part, else from headers a non-standard bounce quotes in its text), and the
+ * VERP token in the address the bounce was sent back to.
+ */
+import type { ParsedMail } from 'mailparser';
+import { tokensInAddresses, type BounceReport, type DeliveryAction } from '../../src/core/index.ts';
+import { addressesIn, headerValues, messageIdsIn } from './mail-headers.ts';
+
+const ACTIONS: DeliveryAction[] = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'];
+
+/** Splits `Name: value` groups separated by blank lines, unfolding continuation lines. */
+function fieldGroups(text: string): Array<Map<string, string>> {
+  return text.replace(/\r\n/g, '\n').split(/\n\s*\n/).map((block) => {
+    const fields = new Map<string, string>();
+    for (const line of block.replace(/\n[ \t]+/g, ' ').split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    return fields;
+  }).filter((f) => f.size > 0);
+}
+
+/** `rfc822; user@example.com` -> `user@example.com` */
+const typedValue = (v: string | undefined) => (v ?? '').replace(/^[a-z0-9-]+\s*;\s*/i, '').replace(/^<|>$/g, '').trim();
+
+function recipientsFrom(statusText: string): BounceReport['recipients'] {
+  return fieldGroups(statusText)
+    .filter((f) => f.has('final-recipient') || f.has('original-recipient'))
+    .map((f) => {
+      const action = (f.get('action') ?? '').toLowerCase().split(/\s/)[0] as DeliveryAction;
+      const diagnostic = typedValue(f.get('diagnostic-code'));
+      return {
+        address: typedValue(f.get('final-recipient') ?? f.get('original-recipient')).toLowerCase(),
+        action: ACTIONS.includes(action) ? action : 'failed',
+        status: (f.get('status') ?? '').split(/\s/)[0] ?? '',
+        ...(diagnostic ? { diagnostic } : {}),
+      };
+    })
+    .filter((r) => r.address.includes('@'));
+}
+
+function originalIds(parsed: ParsedMail): string[] {
+  for (const part of parsed.attachments) {
+    const type = part.contentType.toLowerCase();
+    if (type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/rfc822-headers') {
+      const head = part.content.toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
+      const match = /^message-id:\s*(.+(?:\r?\n[ \t].+)*)/im.exec(head);
+      if (match) return messageIdsIn(match[1]);
+    }
+  }
+  // Non-standard bounces quote the original headers in the text body.
+  const quoted = /^\s*message-id:\s*(<[^>\s]+>)/im.exec(parsed.text ?? '');
+  return quoted ? messageIdsIn(quoted[1]) : [];
+}
+
+export function parseDeliveryReport(parsed: ParsedMail, supportAddress: string): BounceReport {
+  // mailparser inlines a message/delivery-status part into the text body; some versions keep it
+  // as an attachment. Either way the per-recipient field groups are read from it.
+  const status = parsed.attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
+  const statusText = status ? status.content.toString('utf8') : parsed.text ?? '';
+  const [local = '', domain = ''] = supportAddress.toLowerCase().split('@');
+  const envelopeRecipients = ['delivered-to', 'x-original-to', 'envelope-to', 'to']
+    .flatMap((name) => headerValues(parsed.headerLines, name)).flatMap(addressesIn);
+  const verpToken = tokensInAddresses(envelopeRecipients, domain, local).find((t) => t.startsWith('b'));
+  return {
+    ...(verpToken ? { verpToken } : {}),
+    originalMessageIds: originalIds(parsed),
+    recipients: recipientsFrom(statusText),
+  };
+}
