@@ -104,7 +104,7 @@ export class IngestService implements IntakeSink {
     if (known) return this.finish(message, known, contact, log);
 
     const placement = await this.place(message, contact);
-    if (!placement) return { outcome: 'ignored', reason: 'delivery report about no message of ours' };
+    if (!placement) return { outcome: 'ignored', reason: 'bounce about no message of ours and no ticket' };
     crashPoint('ingest.after-ticket');
     const { ticket } = placement;
     const stored: Omit<StoredMessage, 'id' | 'createdAt'> = {
@@ -136,13 +136,16 @@ export class IngestService implements IntakeSink {
   /** Finds (or creates) the ticket this message belongs on, and says why. */
   private async place(message: InboundMessage, contact: Contact | null): Promise<Placement | null> {
     const { repos, resolver, bounces, agentReplies } = this.deps;
-    if (message.classification === 'bounce' && message.bounce) {
+    if (message.classification === 'bounce') {
       const found = await bounces.findOutbound(message);
       const ticket = found ? await repos.tickets.byId(found.entry.ticketId) : null;
-      if (!found || !ticket) return null;
-      return { ticket, opens: false, flagged: false, role: 'bounce', decision: thread(`bounce-${found.rule}`, `delivery report for ${found.entry.messageId}`) };
+      if (found && ticket) {
+        return { ticket, opens: false, flagged: false, role: 'bounce', decision: thread(`bounce-${found.rule}`, `delivery report for ${found.entry.messageId}`) };
+      }
     }
     const decision = await resolver.resolve(message, contact);
+    // Backscatter and reports about mail we never sent must not open tickets.
+    if (message.classification === 'bounce' && decision.kind === 'new') return null;
     if (decision.kind === 'append' && agentReplies.isAgent(message.from.address) && ['reply-token', 'own-message-id'].includes(decision.decision.rule)) {
       return { ticket: decision.ticket, opens: false, flagged: false, role: 'agent', decision: thread('agent-reply', `${message.from.address} answers #${decision.ticket.number}`) };
     }
