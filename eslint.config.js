@@ -32,17 +32,8 @@ export default tseslint.config(
         forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
         forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring; it gets ports and settings injected.'),
         forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
-      ] }],
-    },
-  },
-  {
-    files: ['channels/email/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
-        forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring.'),
-        forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
-        forbid(['../chat/**', '../webform/**'], 'a channel never imports another channel.'),
+        // Within channels/<name>/, a sibling channel is always `../<other>/`.
+        forbid(['../*/**', '!../../**'], 'a channel never imports another channel.'),
       ] }],
     },
   },

@@ -6,9 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-const MAC_CHARS = 20; // 100 bits
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const TOKEN_RE = /^t(\d{1,12})k([0-9a-z])([a-z2-7]{20})$/;
 
 export interface TokenKeys {
   /** Key id -> secret. The first entry signs new tokens; all of them verify. */
@@ -31,27 +29,60 @@ function base32(bytes: Buffer): string {
   return out;
 }
 
-function mac(secret: string, keyId: string, ticketNumber: number): string {
-  const digest = createHmac('sha256', secret).update(`reply-token:${keyId}:${ticketNumber}`).digest();
-  return base32(digest).slice(0, MAC_CHARS);
+/**
+ * One kind of signed token: `<prefix><payload>k<keyId><mac>`. The purpose is part of what is
+ * signed, so a VERP token can never pass as a reply token or the other way round.
+ */
+interface TokenKind {
+  prefix: string;
+  purpose: string;
+  payload: string; // regex source
+  macChars: number;
 }
 
-export function signReplyToken(keys: TokenKeys, ticketNumber: number): string {
+const REPLY: TokenKind = { prefix: 't', purpose: 'reply-token', payload: '\\d{1,12}', macChars: 20 }; // 100 bits
+const VERP: TokenKind = { prefix: 'b', purpose: 'verp', payload: '[0-9a-f]{16}', macChars: 16 };
+
+function mac(kind: TokenKind, secret: string, keyId: string, payload: string): string {
+  return base32(createHmac('sha256', secret).update(`${kind.purpose}:${keyId}:${payload}`).digest()).slice(0, kind.macChars);
+}
+
+function sign(kind: TokenKind, keys: TokenKeys, payload: string): string {
   const key = keys.keys[0];
   if (!key) throw new Error('no reply-token key configured');
-  return `t${ticketNumber}k${key.id}${mac(key.secret, key.id, ticketNumber)}`;
+  return `${kind.prefix}${payload}k${key.id}${mac(kind, key.secret, key.id, payload)}`;
 }
 
-/** Returns the ticket number when the token is ours and intact, else null. Constant-time compare. */
-export function verifyReplyToken(keys: TokenKeys, token: string): number | null {
-  const match = TOKEN_RE.exec(token.toLowerCase());
+/** The payload when the token is ours and intact, else null. Constant-time compare. */
+function verify(kind: TokenKind, keys: TokenKeys, token: string): string | null {
+  const re = new RegExp(`^${kind.prefix}(${kind.payload})k([0-9a-z])([a-z2-7]{${kind.macChars}})$`);
+  const match = re.exec(token.toLowerCase());
   if (!match) return null;
-  const [, num, keyId, given] = match as unknown as [string, string, string, string];
+  const [, payload, keyId, given] = match as unknown as [string, string, string, string];
   const key = keys.keys.find((k) => k.id === keyId);
   if (!key) return null;
-  const expected = mac(key.secret, keyId, Number(num));
-  const ok = timingSafeEqual(Buffer.from(expected), Buffer.from(given));
-  return ok ? Number(num) : null;
+  return timingSafeEqual(Buffer.from(mac(kind, key.secret, keyId, payload)), Buffer.from(given)) ? payload : null;
+}
+
+/** Reply token for a ticket: `t<number>k<keyId><mac>`. */
+export function signReplyToken(keys: TokenKeys, ticketNumber: number): string {
+  return sign(REPLY, keys, String(ticketNumber));
+}
+
+/** The ticket number when the token is ours and intact, else null. */
+export function verifyReplyToken(keys: TokenKeys, token: string): number | null {
+  const payload = verify(REPLY, keys, token);
+  return payload === null ? null : Number(payload);
+}
+
+/** A signed VERP token for one outbound message: `b<verpId>k<keyId><mac>`. */
+export function signVerpToken(keys: TokenKeys, verpId: string): string {
+  return sign(VERP, keys, verpId);
+}
+
+/** The verpId when a bounce's envelope recipient carries our intact signature, else null. */
+export function verifyVerpToken(keys: TokenKeys, token: string): string | null {
+  return verify(VERP, keys, token);
 }
 
 /** Finds candidate tokens in `local+token@domain` addresses of our domain. */
@@ -66,27 +97,4 @@ export function tokensInAddresses(addresses: readonly string[], ourDomain: strin
     if (local.startsWith(prefix)) found.push(local.slice(prefix.length));
   }
   return [...new Set(found)];
-}
-
-const VERP_RE = /^b([0-9a-f]{16})k([0-9a-z])([a-z2-7]{16})$/;
-
-function verpMac(secret: string, keyId: string, verpId: string): string {
-  return base32(createHmac('sha256', secret).update(`verp:${keyId}:${verpId}`).digest()).slice(0, 16);
-}
-
-/** A signed VERP token for one outbound message: `b<verpId>k<keyId><mac>`. */
-export function signVerpToken(keys: TokenKeys, verpId: string): string {
-  const key = keys.keys[0];
-  if (!key) throw new Error('no reply-token key configured');
-  return `b${verpId}k${key.id}${verpMac(key.secret, key.id, verpId)}`;
-}
-
-/** The verpId when a bounce's envelope recipient carries our intact signature, else null. */
-export function verifyVerpToken(keys: TokenKeys, token: string): string | null {
-  const match = VERP_RE.exec(token.toLowerCase());
-  if (!match) return null;
-  const [, verpId, keyId, given] = match as unknown as [string, string, string, string];
-  const key = keys.keys.find((k) => k.id === keyId);
-  if (!key) return null;
-  return timingSafeEqual(Buffer.from(verpMac(key.secret, keyId, verpId)), Buffer.from(given)) ? verpId : null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signReplyToken, tokensInAddresses, verifyReplyToken } from '../../src/core/index.ts';
+import { signReplyToken, signVerpToken, tokensInAddresses, verifyReplyToken, verifyVerpToken } from '../../src/core/index.ts';
 
 const keys = { keys: [{ id: '1', secret: 'first-secret-0123456789' }] };
 
@@ -30,5 +30,16 @@ describe('reply tokens', () => {
   it('finds tokens only in plus-addresses of our own domain', () => {
     expect(tokensInAddresses(['Support+ABC@Helpdesk.test', 'support+x@evil.test', 'other+y@helpdesk.test'], 'helpdesk.test', 'support'))
       .toEqual(['abc']);
+  });
+});
+
+describe('VERP tokens', () => {
+  it('round-trips, and neither kind of token passes as the other', () => {
+    const verp = signVerpToken(keys, '0123456789abcdef');
+    expect(verp).toMatch(/^b0123456789abcdefk1[a-z2-7]{16}$/);
+    expect(verifyVerpToken(keys, verp)).toBe('0123456789abcdef');
+    expect(verifyVerpToken(keys, verp.replace('b0123', 'b1123'))).toBeNull();
+    expect(verifyReplyToken(keys, verp)).toBeNull();
+    expect(verifyVerpToken(keys, signReplyToken(keys, 5))).toBeNull();
   });
 });
