@@ -4,28 +4,23 @@
  * delivery, a UIDVALIDITY change nor a server-side disconnect loses or duplicates anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/infra/logger.ts';
-import { testConfig } from '../support/config.ts';
-import { mongoUri, testDbName } from '../support/database.ts';
-import { dovecotAvailable, startDovecot, type DovecotServer } from '../support/dovecot.ts';
+import type { Gateway } from '../../src/gateway.ts';
+import { dovecotAvailable, type DovecotServer } from '../support/dovecot.ts';
+import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail } from '../support/mail-builder.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 
 const USER = 'desk';
 
 describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('email intake end to end', () => {
+  let env: EmailGateway;
   let dovecot: DovecotServer;
   let sink: SmtpSink;
   let gateway: Gateway;
-  let api: (path: string) => Promise<Response>;
+  const api = (path: string) => env.api(path);
+  const stored = (messageId: string) => env.stored(messageId);
   const deliver = (raw: Buffer) => dovecot.deliver({ user: USER, raw, envelopeFrom: 'customer@example.org' });
-  /** Waits until the message is fully stored (ticket, audit event and acknowledgement included). */
-  const stored = (externalId: string) => waitUntil(async () => {
-    const m = await gateway.repos.messages.byExternalId('email', externalId);
-    return m?.complete ? m : null;
-  }, `${externalId} stored`);
   const counts = async () => ({
     tickets: await gateway.models.Ticket.countDocuments(),
     inbound: await gateway.models.Message.countDocuments({ direction: 'inbound' }),
@@ -33,28 +28,10 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
   });
 
   beforeAll(async () => {
-    dovecot = await startDovecot();
-    sink = await startSmtpSink();
-    const config = testConfig({
-      database: { dbName: testDbName('e2e') },
-      imap: { host: dovecot.host, port: dovecot.imapPort, tls: false, user: USER, password: dovecot.password, drainIntervalMs: 1000, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-      smtp: { host: sink.host, port: sink.port, tls: false },
-      outbox: { pollIntervalMs: 200 },
-    });
-    gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-    await gateway.start();
-    const base = `http://127.0.0.1:${gateway.httpPort()}`;
-    // The consumer connects in the background; a user's first mail simply waits for it.
-    await waitUntil(async () => (await gateway.readiness()).email?.ok, 'the IMAP consumer to connect', 90_000);
-    api = (path) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${config.adminToken}` } });
+    env = await startEmailGateway(USER);
+    ({ dovecot, sink, gateway } = env);
   });
-
-  afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
-    await dovecot?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('turns a delivered mail into a ticket with its attachment and acknowledges it', async () => {
     const pdf = Buffer.from('%PDF-1.4\n' + 'x'.repeat(5000));

@@ -5,13 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signReplyToken } from '../../src/core/index.ts';
-import { createGateway, type Gateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/infra/logger.ts';
-import { testConfig } from '../support/config.ts';
-import { mongoUri, testDbName } from '../support/database.ts';
-import { dovecotAvailable, startDovecot, type DovecotServer } from '../support/dovecot.ts';
+import type { Gateway } from '../../src/gateway.ts';
+import { dovecotAvailable, type DovecotServer } from '../support/dovecot.ts';
+import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail, type TestMail } from '../support/mail-builder.ts';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { SmtpSink } from '../support/smtp-sink.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 
 // Dovecot maps `<user>@any-domain` to mailbox <user>, so our support address is a real mailbox here.
@@ -21,20 +19,14 @@ const SECRET = 'test-secret-0123456789abcdef';
 const token = (n: number) => signReplyToken({ keys: [{ id: '1', secret: SECRET }] }, n);
 
 describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops'))('threading and loop protection', () => {
+  let env: EmailGateway;
   let dovecot: DovecotServer;
   let sink: SmtpSink;
   let gateway: Gateway;
-  let api: (path: string, init?: RequestInit) => Promise<Response>;
-
+  const api = (path: string, init?: RequestInit) => env.api(path, init);
+  const stored = (messageId: string) => env.stored(messageId);
   const deliver = async (mail: TestMail, envelopeFrom = 'sender@example.org', recipients = [SUPPORT]) =>
     dovecot.deliver({ user: USER, raw: await buildMail({ to: SUPPORT, ...mail }), envelopeFrom, recipients });
-  const stored = (messageId: string) => {
-    const id = messageId.replace(/^<|>$/g, '');
-    return waitUntil(async () => {
-      const m = await gateway.repos.messages.byExternalId('email', id);
-      return m?.complete ? m : null;
-    }, `${id} stored`, 60_000);
-  };
   const send = async (mail: TestMail, envelopeFrom = 'sender@example.org', recipients = [SUPPORT]) => {
     await deliver(mail, envelopeFrom, recipients);
     return stored(String(mail.messageId));
@@ -44,31 +36,13 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
   const settle = () => new Promise((r) => setTimeout(r, 1500)); // one more dispatcher pass
 
   beforeAll(async () => {
-    dovecot = await startDovecot();
-    sink = await startSmtpSink();
-    const config = testConfig({
-      database: { dbName: testDbName('loops') },
-      imap: { host: dovecot.host, port: dovecot.imapPort, tls: false, user: USER, password: dovecot.password, drainIntervalMs: 1000, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-      smtp: { host: sink.host, port: sink.port, tls: false },
-      outbox: { pollIntervalMs: 200 },
-      agentAddresses: ['agent@helpdesk.test'],
-    });
-    gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
-    await gateway.start();
-    await waitUntil(async () => (await gateway.readiness()).email?.ok, 'the IMAP consumer to connect', 90_000);
-    const base = `http://127.0.0.1:${gateway.httpPort()}`;
-    api = (path, init = {}) => fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json' } });
-
+    env = await startEmailGateway(USER, { agentAddresses: ['agent@helpdesk.test'] });
+    ({ dovecot, sink, gateway } = env);
     await send({ messageId: '<ann-1@example.org>', from: 'Ann <ann@example.org>', subject: 'Printer on fire', text: 'It smokes.' }, 'ann@example.org');
     await waitUntil(() => mailsTo('ann@example.org').length === 1, 'acknowledgement to Ann');
   });
 
-  afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
-    await dovecot?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('never lets a stranger append by copying the ticket number into the subject', async () => {
     const m = await send({ messageId: '<mallory-1@example.org>', from: 'mallory@evil.example', subject: 'Re: [#1] Printer on fire', text: 'Add me.' }, 'mallory@evil.example');
