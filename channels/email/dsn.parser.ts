@@ -41,21 +41,40 @@ function recipientsFrom(statusText: string): BounceReport['recipients'] {
     .filter((r) => r.address.includes('@'));
 }
 
-function originalIds(parsed: ParsedMail): string[] {
+const EMBEDDED = /^content-type:\s*(message\/rfc822|text\/rfc822-headers|message\/rfc822-headers|message\/global-headers)\b/im;
+
+/**
+ * The original's Message-ID: from a part mailparser lists as an attachment, else from the raw
+ * bytes (mailparser merges an inline message/rfc822, as in ARF reports, into the report's body and
+ * drops its headers), else from headers a non-standard bounce quotes in its text.
+ */
+function originalIds(parsed: ParsedMail, raw?: Buffer): string[] {
   for (const part of parsed.attachments) {
     const type = part.contentType.toLowerCase();
     if (type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/rfc822-headers') {
-      const head = part.content.toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
-      const match = /^message-id:\s*(.+(?:\r?\n[ \t].+)*)/im.exec(head);
-      if (match) return messageIdsIn(match[1]);
+      const ids = messageIdIn(part.content.toString('utf8'));
+      if (ids.length) return ids;
     }
   }
-  // Non-standard bounces quote the original headers in the text body.
+  if (raw) {
+    const text = raw.toString('latin1');
+    const embedded = EMBEDDED.exec(text);
+    if (embedded) {
+      const ids = messageIdIn(text.slice(embedded.index + embedded[0].length).replace(/^[^\n]*\n/, ''));
+      if (ids.length) return ids;
+    }
+  }
   const quoted = /^\s*message-id:\s*(<[^>\s]+>)/im.exec(parsed.text ?? '');
   return quoted ? messageIdsIn(quoted[1]) : [];
 }
 
-export function parseDeliveryReport(parsed: ParsedMail, supportAddress: string): BounceReport {
+/** The Message-ID among the first header block of an embedded message (after its part headers). */
+function messageIdIn(embedded: string): string[] {
+  const match = /^message-id:\s*(.+(?:\r?\n[ \t].+)*)/im.exec(embedded.slice(0, 64 * 1024));
+  return match ? messageIdsIn(match[1]) : [];
+}
+
+export function parseDeliveryReport(parsed: ParsedMail, supportAddress: string, raw?: Buffer): BounceReport {
   // mailparser inlines a message/delivery-status part into the text body; some versions keep it
   // as an attachment. Either way the per-recipient field groups are read from it.
   const status = parsed.attachments.find((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType));
@@ -66,7 +85,7 @@ export function parseDeliveryReport(parsed: ParsedMail, supportAddress: string):
   const verpToken = tokensInAddresses(envelopeRecipients, domain, local).find((t) => t.startsWith('b'));
   return {
     ...(verpToken ? { verpToken } : {}),
-    originalMessageIds: originalIds(parsed),
+    originalMessageIds: originalIds(parsed, raw),
     recipients: recipientsFrom(statusText),
   };
 }

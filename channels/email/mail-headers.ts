@@ -1,14 +1,26 @@
 /** Read-only access to a parsed mail's raw header lines, case-insensitively. */
+import { isUtf8 } from 'node:buffer';
 import type { ParsedMail } from 'mailparser';
 
 export type HeaderLines = ParsedMail['headerLines'];
+
+/**
+ * mailparser keeps raw header lines as binary strings, one character per byte. RFC 6532 allows
+ * UTF-8 in header fields (`From: Zoë <zoë@exämple.de>`), so bytes that form valid UTF-8 are read
+ * as such; anything else stays as it came.
+ */
+function asUnicode(line: string): string {
+  if (!/[\x80-\xff]/.test(line) || /[^\x00-\xff]/.test(line)) return line;
+  const bytes = Buffer.from(line, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : line;
+}
 
 /** Every value of a header, unfolded, without the `Name:` prefix. */
 export function headerValues(lines: HeaderLines, name: string): string[] {
   const key = name.toLowerCase();
   return lines
     .filter((h) => h.key === key)
-    .map((h) => h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    .map((h) => asUnicode(h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()));
 }
 
 export function headerValue(lines: HeaderLines, name: string): string | undefined {

@@ -37,7 +37,7 @@ export async function intakeRawMail(raw: Buffer, source: string, deps: MailIntak
   if (message.classification === 'bounce') {
     // Only reports are read a second time, for their delivery-status part.
     const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-    message = { ...message, bounce: parseDeliveryReport(parsed, deps.context.supportAddress) };
+    message = { ...message, bounce: parseDeliveryReport(parsed, deps.context.supportAddress, raw) };
   }
   return deps.sink.ingest(message);
 }

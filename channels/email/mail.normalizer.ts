@@ -1,8 +1,9 @@
 /**
- * Turns raw RFC 822 bytes into one InboundMessage: parses with mailparser, stores the raw mail and
- * every attachment in the blob store, derives the visible reply text, thread hints, the sender's
- * locale and the loop-guard classification. Throws MalformedInputError for input that cannot be a
- * mail (the caller quarantines it with its bytes).
+ * Turns raw RFC 822 bytes into one InboundMessage: checks the MIME structure (mime-structure.ts),
+ * parses with mailparser, stores the raw mail and every attachment in the blob store, reads the
+ * body (mail-body.ts), thread hints, the sender's locale and the loop-guard classification.
+ * Throws MalformedInputError for input that cannot be a mail or is over a limit (the caller
+ * quarantines it with its bytes).
  */
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
@@ -10,16 +11,29 @@ import {
   ErrorCodes, MalformedInputError, tokensInAddresses,
   type Address, type BlobStore, type InboundMessage, type SourceCheckpoint,
 } from '../../src/core/index.ts';
+import { storageFilename } from './attachment-filename.ts';
 import { classifyMail } from './mail.classifier.ts';
+import { mailBody } from './mail-body.ts';
 import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
 import { localeFromHeaders } from './locale-hint.ts';
-import { visibleReplyText } from './reply-text.ts';
+import { scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
 
 export interface MailLimits {
   maxMessageBytes: number;
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** MIME parts in the whole tree, containers included (default DEFAULT_MIME_LIMITS.maxParts). */
+  maxMimeParts?: number;
+  /** How deep MIME parts may nest, the message itself being level 1 (default DEFAULT_MIME_LIMITS.maxDepth). */
+  maxMimeDepth?: number;
 }
+
+/**
+ * Far above real mail (a reply with 20 attachments has about 25 parts nested 3 or 4 deep; a
+ * forwarded message adds a few levels), far below what costs mailparser real memory and time.
+ */
+export const DEFAULT_MIME_LIMITS: MimeStructureLimits = { maxParts: 500, maxDepth: 20 };
+const NO_MIME_LIMITS: MimeStructureLimits = { maxParts: Infinity, maxDepth: Infinity };
 
 export interface NormalizeContext {
   blobs: BlobStore;
@@ -70,19 +84,23 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
   if (!ctx.lenient && raw.length > ctx.limits.maxMessageBytes) {
     throw new MalformedInputError(`message is ${raw.length} bytes, over the ${ctx.limits.maxMessageBytes}-byte limit`, ErrorCodes.TOO_LARGE);
   }
+  const structure = await scanMimeStructure(raw, ctx.lenient ? NO_MIME_LIMITS : {
+    maxParts: ctx.limits.maxMimeParts ?? DEFAULT_MIME_LIMITS.maxParts,
+    maxDepth: ctx.limits.maxMimeDepth ?? DEFAULT_MIME_LIMITS.maxDepth,
+  });
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    // Text is derived from HTML in mail-body.ts, after charset repair, so mailparser must not do it.
+    parsed = await simpleParser(raw, { keepCidLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
   } catch (err) {
     throw new MalformedInputError(`unparseable MIME: ${(err as Error).message}`);
   }
   if (!ctx.lenient) assertLimits(parsed, raw, ctx.limits);
 
-
   const rawBlob = await ctx.blobs.put(raw, { filename: 'message.eml', contentType: 'message/rfc822' });
   const attachments = [];
   for (const [index, att] of parsed.attachments.entries()) {
-    const filename = att.filename || `attachment-${index + 1}`;
+    const filename = storageFilename(att.filename, index);
     const blob = await ctx.blobs.put(att.content, { filename, contentType: att.contentType || 'application/octet-stream' });
     attachments.push({
       blobId: blob.id, filename, contentType: blob.contentType, size: blob.size, checksum: blob.checksum,
@@ -101,8 +119,10 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
   const recipients = [...to, ...cc].map((a) => a.address).concat(envelopeRecipients);
   const from = addresses(parsed.from)[0];
   const messageId = parsed.messageId?.replace(/^<|>$/g, '').trim() || undefined;
-  const text = parsed.text ?? '';
+  const body = mailBody(parsed, structure.unlabeledText);
   const tag = /\[#(\d{1,12})\]/.exec(subject)?.[1];
+  const inReplyTo = messageIdsIn(headerValue(lines, 'in-reply-to'))[0];
+  const localeHint = localeFromHeaders(lines);
   const { classification, reason } = classifyMail(lines, subject);
 
   return {
@@ -114,20 +134,22 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
     to,
     cc,
     subject,
-    text,
-    ...(typeof parsed.html === 'string' ? { html: parsed.html } : {}),
-    visibleText: visibleReplyText(text),
+    text: body.text,
+    ...(body.html !== undefined ? { html: body.html } : {}),
+    visibleText: body.visibleText,
     attachments,
     receivedAt: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(),
     threadHints: {
       replyTokens: tokensInAddresses(recipients, supportDomain, supportLocal),
-      ...(messageIdsIn(headerValue(lines, 'in-reply-to'))[0] ? { inReplyTo: messageIdsIn(headerValue(lines, 'in-reply-to'))[0] } : {}),
+      ...(inReplyTo ? { inReplyTo } : {}),
       references: messageIdsIn(parsed.references),
       ...(tag ? { subjectTag: Number(tag) } : {}),
     },
     classification,
     classificationReason: reason,
-    ...(localeFromHeaders(lines) ? { localeHint: localeFromHeaders(lines) } : {}),
+    ...(localeHint ? { localeHint } : {}),
     rawBlobId: rawBlob.id,
+    // X-Loop names the system that already handled the mail: when it is us, answering would loop.
+    loopMarkers: headerValues(lines, 'x-loop'),
   };
 }

@@ -1,0 +1,104 @@
+/**
+ * The HTML of an inbound mail, made safe to show an agent: the quoted history removed
+ * (html-quotes.ts), then sanitize-html with an allowlist. Nothing that runs survives (script,
+ * event handlers, javascript:/data: URLs, iframes, forms, style sheets); ordinary formatting,
+ * tables and links do, and links open in a new tab without handing the console to the target
+ * page. Images load only from http(s), or from our own attachment URL when the mail embedded them
+ * (`cid:`); an embedded image the mail does not carry is dropped. The raw HTML stays stored as
+ * received: this runs when the API shows a message, so a better policy applies to old mail too.
+ */
+import sanitizeHtml from 'sanitize-html';
+import type { AttachmentRef } from '../../src/core/index.ts';
+import { nestsDeeperThan } from './html-nesting.ts';
+import { stripQuoteContainers } from './html-quotes.ts';
+
+const COLOR = /^(#[0-9a-f]{3,8}|rgba?\(\s*[\d.%\s,]+\)|[a-z]+)$/i;
+const LENGTH = /^-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?$/i;
+const LENGTHS = /^((-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?|auto)\s*){1,4}$/i;
+const BORDER = /^(\d+(\.\d+)?(px|pt|em)?\s*)?(none|solid|dashed|dotted|double)?(\s*(#[0-9a-f]{3,8}|[a-z]+))?$/i;
+
+/**
+ * Inline CSS a mail may keep. Values are matched whole, so nothing with `url(`, `expression(` or
+ * `position` (page overlays) can pass.
+ */
+const ALLOWED_STYLES: Record<string, RegExp[]> = {
+  color: [COLOR], 'background-color': [COLOR],
+  'font-family': [/^[\w\s,'"-]+$/], 'font-size': [LENGTH, /^(x*-small|small|medium|large|x*-large)$/i],
+  'font-weight': [/^(normal|bold|bolder|lighter|[1-9]00)$/i], 'font-style': [/^(normal|italic|oblique)$/i],
+  'text-align': [/^(left|right|center|justify)$/i], 'text-decoration': [/^(none|underline|overline|line-through)$/i],
+  'vertical-align': [/^(top|middle|bottom|baseline)$/i], 'white-space': [/^(normal|nowrap|pre|pre-wrap|pre-line)$/i],
+  'line-height': [LENGTH, /^normal$/i], width: [LENGTH, /^auto$/i], height: [LENGTH, /^auto$/i],
+  margin: [LENGTHS], 'margin-left': [LENGTH], 'margin-right': [LENGTH], 'margin-top': [LENGTH], 'margin-bottom': [LENGTH],
+  padding: [LENGTHS], 'padding-left': [LENGTH], 'padding-right': [LENGTH], 'padding-top': [LENGTH], 'padding-bottom': [LENGTH],
+  border: [BORDER], 'border-left': [BORDER], 'border-top': [BORDER], 'border-collapse': [/^(collapse|separate)$/i],
+};
+
+const ABSOLUTE_LINK = /^\s*(https?:\/\/|mailto:|tel:)/i;
+const ABSOLUTE_IMAGE = /^\s*https?:\/\//i;
+const CELL = ['colspan', 'rowspan', 'align', 'valign', 'width', 'height', 'bgcolor'];
+
+/** A `cid:` URL names a Content-ID, %-encoded (RFC 2392); clients are careless about its case. */
+function contentIdOf(src: string): string {
+  const id = src.trim().slice('cid:'.length);
+  try {
+    return decodeURIComponent(id).toLowerCase();
+  } catch {
+    return id.toLowerCase();
+  }
+}
+
+function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string) => string): sanitizeHtml.IOptions {
+  const byContentId = new Map(attachments.filter((a) => a.contentId).map((a) => [a.contentId!.toLowerCase(), a]));
+  return {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'del', 'ins', 'strike', 'big', 'tt'],
+    // Their text is not content: Outlook's <xml> holds settings, <title> repeats the subject.
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'xml', 'template'],
+    allowedAttributes: {
+      '*': ['style', 'dir', 'lang', 'title', 'align'],
+      a: ['href', 'name', 'target', 'rel'],
+      img: ['src', 'alt', 'width', 'height'],
+      font: ['color', 'face', 'size'],
+      table: ['width', 'border', 'cellpadding', 'cellspacing', 'bgcolor'],
+      tr: ['valign', 'bgcolor'], td: CELL, th: CELL,
+      ol: ['start', 'type'],
+    },
+    allowedStyles: { '*': ALLOWED_STYLES },
+    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowProtocolRelative: false,
+    // Only absolute URLs survive: a relative one would resolve against the console itself, so an
+    // <img src="/api/..."> in a mail would make the agent's browser call our API.
+    transformTags: {
+      a: (tagName, attribs) => {
+        const kept: sanitizeHtml.Attributes = { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' };
+        if (!ABSOLUTE_LINK.test(kept.href ?? '')) delete kept.href;
+        return { tagName, attribs: kept };
+      },
+      img: (tagName, attribs) => {
+        const kept = { ...attribs };
+        if (/^\s*cid:/i.test(kept.src ?? '')) {
+          const attachment = byContentId.get(contentIdOf(kept.src!));
+          if (attachment) kept.src = cidUrl(attachment.blobId);
+          else delete kept.src;
+        } else if (!ABSOLUTE_IMAGE.test(kept.src ?? '')) {
+          delete kept.src;
+        }
+        return { tagName, attribs: kept };
+      },
+    },
+    // An image left without an allowed source (data:, javascript:, an unknown cid) shows nothing.
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+  };
+}
+
+/**
+ * Safe HTML for showing an inbound mail.
+ * @param rawHtml the mail's HTML as received (InboundMessage.html)
+ * @param attachments the message's stored attachments, whose `contentId` resolves `cid:` images
+ * @param cidUrl the URL at which the API serves an attachment's blob
+ * @returns sanitized HTML; '' when there is none, or when the markup nests too deep to parse safely
+ */
+export function displayHtml(rawHtml: string, attachments: AttachmentRef[], cidUrl: (blobId: string) => string): string {
+  if (!rawHtml.trim() || nestsDeeperThan(rawHtml)) return '';
+  return sanitizeHtml(stripQuoteContainers(rawHtml), options(attachments, cidUrl)).trim();
+}
