@@ -1,4 +1,5 @@
 /** The JSON shape of tickets and messages in the agent API. */
+import { displayHtml } from '../../channels/index.ts';
 import type { StoredMessage, Ticket, Contact } from '../core/index.ts';
 
 export function presentTicket(t: Ticket, requester?: Contact) {
@@ -9,6 +10,9 @@ export function presentTicket(t: Ticket, requester?: Contact) {
     requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails } : null,
   };
 }
+
+const attachmentUrl = (baseUrl: string, ticketNumber: number, blobId: string) =>
+  `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(blobId)}`;
 
 interface DeliveryDoc { status?: string | null; attempts?: number | null; lastError?: string | null; sentAt?: Date | null; bounce?: unknown }
 
@@ -23,13 +27,16 @@ export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: 
     } : {}),
     id: m.id, direction: m.direction, channel: m.channel, externalId: m.externalId, messageId: m.rfcMessageId ?? null,
     from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
+    // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images
+    // pointing at our attachment URLs.
+    html: m.html ? displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId)) : null,
     classification: m.classification ?? null, flagged: Boolean(m.flagged),
     decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
     createdAt: m.createdAt,
     attachments: (m.attachments ?? []).map((a) => ({
       filename: a.filename, contentType: a.contentType, size: a.size, checksum: a.checksum, inline: a.inline,
       contentId: a.contentId ?? null,
-      url: `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(a.blobId)}`,
+      url: attachmentUrl(baseUrl, ticketNumber, a.blobId),
     })),
   };
 }

@@ -97,6 +97,16 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
     expect(ooo.classification).toBe('auto-reply');
   });
 
+  it('never makes a ticket of mail that carries our own X-Loop or one of our Message-IDs', async () => {
+    const ackId = mailsTo('ann@example.org')[0]!.parsed.messageId!;
+    await deliver({ messageId: '<looped-1@example.org>', from: 'forwarder@example.org', subject: 'Fwd: hello', headers: { 'X-Loop': SUPPORT } });
+    await deliver({ messageId: ackId, from: 'relay@example.org', subject: 'Our own mail, come back' });
+    await send({ messageId: '<after-loop@example.org>', from: 'dave@example.org', subject: 'Marker' }, 'dave@example.org');
+    expect(await gateway.repos.messages.byExternalId('email', 'looped-1@example.org')).toBeNull();
+    expect(await gateway.repos.messages.byRfcMessageIds([ackId.replace(/^<|>$/g, '')])).toMatchObject({ direction: 'outbound' });
+    expect(await gateway.models.Message.countDocuments({ externalId: ackId.replace(/^<|>$/g, ''), direction: 'inbound' })).toBe(0);
+  });
+
   it('marks the exact outbound mail failed when a bounce comes back, and suppresses the address', async () => {
     const bob = await send({ messageId: '<bob-1@example.org>', from: 'bob@example.org', subject: 'Login broken', text: 'Cannot log in.' }, 'bob@example.org');
     const ack = await waitUntil(() => mailsTo('bob@example.org')[0], 'acknowledgement to Bob');
