@@ -1,0 +1,66 @@
+/**
+ * The thread decision for every mail fixture, through the real ingest on the test server. The
+ * scenario (which tickets exist, who their requesters are) and each fixture's expected outcome live
+ * in test/fixtures/mail/threading.json: together with expectations.json (classification, visible
+ * text) it specifies what the gateway does with each real-client mail.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { intakeRawMail } from '../../channels/index.ts';
+import type { IngestResult } from '../../src/core/index.ts';
+import { buildCore } from '../../src/gateway.ts';
+import { createLogger } from '../../src/infra/logger.ts';
+import { testConfig } from '../support/config.ts';
+import { openTestDb } from '../support/database.ts';
+
+const DIR = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
+interface Expected { outcome: IngestResult['outcome']; ticket?: number | 'new'; rule?: string; flagged?: boolean }
+const spec = JSON.parse(readFileSync(`${DIR}threading.json`, 'utf8')) as {
+  tickets: Record<string, string>;
+  fixtures: Record<string, Expected>;
+};
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
+
+describe('thread decision of every fixture', () => {
+  let db: Awaited<ReturnType<typeof openTestDb>>;
+  let core: Awaited<ReturnType<typeof buildCore>>;
+  let deps: Parameters<typeof intakeRawMail>[2];
+
+  beforeAll(async () => {
+    db = await openTestDb('fixture_threading');
+    const config = testConfig({ database: { dbName: db.dbName } });
+    const logger = createLogger('silent');
+    core = await buildCore(config, db.conn, logger);
+    deps = { sink: core.ingest, logger, context: { blobs: core.repos.blobs, supportAddress: config.supportAddress, limits: config.mail } };
+    // The scenario: tickets that the fixtures' tokens and tags name, each with its requester.
+    for (const [number, requester] of Object.entries(spec.tickets).sort(([a], [b]) => Number(a) - Number(b))) {
+      await core.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: Number(number) - 1 } }, { upsert: true });
+      const contact = await core.repos.contacts.findOrCreateByEmail({ address: requester });
+      const ticket = await core.repos.tickets.createOnce({
+        originKey: `seed:${number}`, subject: `Seeded ticket ${number}`, channel: 'email', requesterId: contact.id,
+        participantIds: [contact.id], locale: 'en', at: new Date(), flags: [],
+      });
+      expect(ticket.number).toBe(Number(number));
+    }
+    await core.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: 1000 } });
+  });
+  afterAll(() => db.drop());
+
+  it('has an expectation for every fixture and a fixture for every expectation', () => {
+    expect(Object.keys(spec.fixtures).sort()).toEqual(fixtures);
+  });
+
+  it.each(fixtures)('%s', async (name) => {
+    const expected = spec.fixtures[name]!;
+    const result = await intakeRawMail(readFileSync(DIR + name), `fixture:${name}`, deps);
+    expect(result.outcome, result.reason).toBe(expected.outcome);
+    if (expected.ticket === 'new') expect(result.ticketNumber).toBeGreaterThan(1000);
+    else if (expected.ticket !== undefined) expect(result.ticketNumber).toBe(expected.ticket);
+    if (expected.rule === undefined) return;
+    const stored = await core.models.Message.findOne({ ticketNumber: result.ticketNumber, rawBlobId: { $exists: true } })
+      .sort({ createdAt: -1 }).lean();
+    expect(stored?.decisions?.find((d) => d.step === 'thread')?.rule).toBe(expected.rule);
+    expect(Boolean(stored?.flagged)).toBe(Boolean(expected.flagged));
+  });
+});
