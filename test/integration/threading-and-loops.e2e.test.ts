@@ -68,6 +68,14 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
     expect(mailsTo('ann@example.org')).toHaveLength(1); // replies are not acknowledged again
   });
 
+  it('makes Cc recipients participants, so their tagged replies thread', async () => {
+    const opened = await send({ messageId: '<erin-1@example.org>', from: 'erin@example.org', cc: 'Fred <fred@example.org>, support@helpdesk.test', subject: 'VPN down', text: 'Fred sees it too.' }, 'erin@example.org');
+    const reply = await send({ messageId: '<fred-1@example.org>', from: 'fred@example.org', subject: `Re: [#${opened.ticketNumber}] VPN down`, text: 'Still down here.' }, 'fred@example.org');
+    expect(reply.ticketNumber).toBe(opened.ticketNumber);
+    expect(reply.decisions.find((d) => d.step === 'thread')?.rule).toBe('subject-tag');
+    expect(reply.flagged).toBeFalsy();
+  });
+
   it('appends a valid token from a non-participant but flags the ticket for review', async () => {
     const m = await send({ messageId: '<colleague-1@example.org>', from: 'colleague@example.org', to: `support+${token(1)}@helpdesk.test`, subject: 'Fwd: Printer', text: 'I see it too.' }, 'colleague@example.org', [`support+${token(1)}@helpdesk.test`]);
     expect(m.ticketNumber).toBe(1);
