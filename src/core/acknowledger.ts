@@ -20,7 +20,7 @@ export interface AckDeps {
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
 
 /** Stores the copy of a queued outbound mail on its ticket (idempotent: keyed by the outbox id). */
-export async function recordOutbound(messages: MessageRepository, outbound: OutboundMessage, visibleText: string): Promise<void> {
+async function recordOutbound(messages: MessageRepository, outbound: OutboundMessage, visibleText: string): Promise<void> {
   await messages.insert({
     ticketId: outbound.ticketId, ticketNumber: outbound.ticketNumber, direction: 'outbound', channel: outbound.channel,
     externalId: `outbox:${outbound.id}`, rfcMessageId: outbound.messageId, from: { address: outbound.from.address },

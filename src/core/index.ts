@@ -6,7 +6,7 @@ export type { Logger } from './logger.ts';
 export { armCrashPoints, crashPoint } from './crash-points.ts';
 export { signReplyToken, verifyReplyToken, signVerpToken, verifyVerpToken, tokensInAddresses, type TokenKeys } from './reply-token.ts';
 export { ThreadResolver, tokenInOwnMessageId, type ThreadDecision } from './thread-resolver.ts';
-export { Acknowledger, recordOutbound } from './acknowledger.ts';
+export { Acknowledger } from './acknowledger.ts';
 export { capReferences, composeCustomerMail, ownMessageId, replyAddress, type CustomerMailSettings } from './customer-mail.ts';
 export { LoopGuard, AUTOMAIL_STOPPED, type LoopGuardSettings } from './loop-guard.ts';
 export { BounceHandler } from './bounce.handler.ts';
