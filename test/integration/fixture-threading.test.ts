@@ -7,12 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeRawMail } from '../../channels/index.ts';
 import type { IngestResult } from '../../src/core/index.ts';
-import { buildCore } from '../../src/gateway.ts';
-import { createLogger } from '../../src/infra/logger.ts';
-import { testConfig } from '../support/config.ts';
-import { openTestDb } from '../support/database.ts';
+import { openTestCore } from '../support/core.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
 interface Expected { outcome: IngestResult['outcome']; ticket?: number | 'new'; rule?: string; flagged?: boolean }
@@ -23,16 +19,12 @@ const spec = JSON.parse(readFileSync(`${DIR}threading.json`, 'utf8')) as {
 const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.eml')).sort();
 
 describe('thread decision of every fixture', () => {
-  let db: Awaited<ReturnType<typeof openTestDb>>;
-  let core: Awaited<ReturnType<typeof buildCore>>;
-  let deps: Parameters<typeof intakeRawMail>[2];
+  let env: Awaited<ReturnType<typeof openTestCore>>;
+  let core: typeof env.core;
 
   beforeAll(async () => {
-    db = await openTestDb('fixture_threading');
-    const config = testConfig({ database: { dbName: db.dbName } });
-    const logger = createLogger('silent');
-    core = await buildCore(config, db.conn, logger);
-    deps = { sink: core.ingest, logger, context: { blobs: core.repos.blobs, supportAddress: config.supportAddress, limits: config.mail } };
+    env = await openTestCore('fixture_threading');
+    core = env.core;
     // The scenario: tickets that the fixtures' tokens and tags name, each with its requester.
     for (const [number, requester] of Object.entries(spec.tickets).sort(([a], [b]) => Number(a) - Number(b))) {
       await core.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: Number(number) - 1 } }, { upsert: true });
@@ -45,7 +37,7 @@ describe('thread decision of every fixture', () => {
     }
     await core.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: 1000 } });
   });
-  afterAll(() => db.drop());
+  afterAll(() => env.drop());
 
   it('has an expectation for every fixture and a fixture for every expectation', () => {
     expect(Object.keys(spec.fixtures).sort()).toEqual(fixtures);
@@ -53,7 +45,7 @@ describe('thread decision of every fixture', () => {
 
   it.each(fixtures)('%s', async (name) => {
     const expected = spec.fixtures[name]!;
-    const result = await intakeRawMail(readFileSync(DIR + name), `fixture:${name}`, deps);
+    const result = await env.intake(readFileSync(DIR + name), `fixture:${name}`);
     expect(result.outcome, result.reason).toBe(expected.outcome);
     if (expected.ticket === 'new') expect(result.ticketNumber).toBeGreaterThan(1000);
     else if (expected.ticket !== undefined) expect(result.ticketNumber).toBe(expected.ticket);
