@@ -69,6 +69,10 @@ export class EmailChannel implements ChannelAdapter {
     return this.lmtp?.port();
   }
 
+  canDeliver(): boolean {
+    return Boolean(this.sender);
+  }
+
   async deliver(message: OutboundMessage): Promise<DeliveryReceipt> {
     if (!this.sender) throw new Error('no SMTP server configured (SMTP_HOST)');
     return this.sender.send(message, message.envelopeFrom);

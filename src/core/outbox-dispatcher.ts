@@ -73,7 +73,10 @@ export class OutboxDispatcher {
 
   /** Sends every due entry; returns how many were attempted. */
   async drain(): Promise<number> {
-    const deliverable = [...this.channels.values()].filter((c) => c.deliver).map((c) => c.id);
+    // Only channels that can send now: an entry for one that cannot stays pending, unattempted,
+    // instead of burning its attempts and ending up failed.
+    const deliverable = [...this.channels.values()].filter((c) => c.deliver && (c.canDeliver?.() ?? true)).map((c) => c.id);
+    if (!deliverable.length) return 0;
     let count = 0;
     for (;;) {
       const entry = await this.outbox.claimDue(this.clock.now(), this.settings.leaseMs, deliverable);

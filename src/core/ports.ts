@@ -174,6 +174,8 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** Delivers an outbound message; throws DeliveryError for failures. */
   deliver?(message: OutboundMessage): Promise<DeliveryReceipt>;
+  /** False while the channel has no way out (e.g. no SMTP server configured): its mail waits. */
+  canDeliver?(): boolean;
   health(): Promise<ChannelHealth>;
 }
 

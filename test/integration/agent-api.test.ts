@@ -64,6 +64,13 @@ describe('agent API', () => {
     expect((await get('/api/v1/tickets/999')).status).toBe(404);
   });
 
+  it('keeps acknowledgements pending, unattempted, while no SMTP server is configured', async () => {
+    await gateway.dispatcher.drain();
+    const entries = await gateway.models.Outbox.find().lean();
+    expect(entries).toHaveLength(5);
+    expect(entries.every((e) => e.status === 'pending' && e.attempts === 0)).toBe(true);
+  });
+
   it('reports readiness of the database and the channels', async () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
