@@ -26,7 +26,8 @@ export function metaCharset(html: Buffer): string | undefined {
   // latin1 maps bytes 1:1, so the ASCII markup is readable whatever the document's encoding.
   const head = html.subarray(0, META_SCAN_BYTES).toString('latin1');
   // Both forms carry `charset=` inside the tag: <meta charset="x"> and content="text/html; charset=x".
-  for (const [tag] of head.matchAll(/<meta\b[^>]*>/gi)) {
+  // `[^<>]*` stops at the next tag, so a run of unclosed `<meta` is read once, not once per start.
+  for (const [tag] of head.matchAll(/<meta\b[^<>]*>/gi)) {
     const charset = /\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(tag)?.[1];
     if (charset) return charset.toLowerCase();
   }

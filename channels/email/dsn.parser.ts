@@ -6,6 +6,7 @@
  */
 import type { ParsedMail } from 'mailparser';
 import { tokensInAddresses, type BounceReport, type DeliveryAction } from '../../src/core/index.ts';
+import { capped, MAX_HEADER_CHARS, MAX_LINE_CHARS } from './input-caps.ts';
 import { addressesIn, headerValues, messageIdsIn } from './mail-headers.ts';
 
 const ACTIONS: DeliveryAction[] = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'];
@@ -41,7 +42,11 @@ function recipientsFrom(statusText: string): BounceReport['recipients'] {
     .filter((r) => r.address.includes('@'));
 }
 
-const EMBEDDED = /^content-type:\s*(message\/rfc822|text\/rfc822-headers|message\/rfc822-headers|message\/global-headers)\b/im;
+/** How far into a report's text or an embedded message the original's headers are looked for. */
+const SCAN_CHARS = 64 * 1024;
+const MESSAGE_ID = 'message-id:';
+const QUOTED_ID = /^[ \t]*message-id:[ \t]*(<[^>\s]+>)/i;
+const EMBEDDED = /^content-type:[ \t]*(message\/rfc822|text\/rfc822-headers|message\/rfc822-headers|message\/global-headers)\b/im;
 
 /**
  * The original's Message-ID: from a part mailparser lists as an attachment, else from the raw
@@ -64,14 +69,35 @@ function originalIds(parsed: ParsedMail, raw?: Buffer): string[] {
       if (ids.length) return ids;
     }
   }
-  const quoted = /^\s*message-id:\s*(<[^>\s]+>)/im.exec(parsed.text ?? '');
-  return quoted ? messageIdsIn(quoted[1]) : [];
+  return quotedMessageId(parsed.text ?? '');
 }
 
-/** The Message-ID among the first header block of an embedded message (after its part headers). */
+/**
+ * `Message-ID: <…>` on a line of a bounce's text. Line by line, each line capped: with the `m`
+ * flag, `^\s*` would run across blank lines and rescan a long whitespace run from every line start.
+ */
+function quotedMessageId(text: string): string[] {
+  for (const line of text.slice(0, SCAN_CHARS).split('\n')) {
+    const quoted = QUOTED_ID.exec(capped(line, MAX_LINE_CHARS));
+    if (quoted) return messageIdsIn(quoted[1]);
+  }
+  return [];
+}
+
+/**
+ * The Message-ID among the first header block of an embedded message (after its part headers):
+ * the first `Message-ID:` line and its continuation lines.
+ */
 function messageIdIn(embedded: string): string[] {
-  const match = /^message-id:\s*(.+(?:\r?\n[ \t].+)*)/im.exec(embedded.slice(0, 64 * 1024));
-  return match ? messageIdsIn(match[1]) : [];
+  const lines = embedded.slice(0, SCAN_CHARS).split(/\r?\n/);
+  const at = lines.findIndex((line) => line.slice(0, MESSAGE_ID.length).toLowerCase() === MESSAGE_ID);
+  if (at < 0) return [];
+  let value = lines[at]!.slice(MESSAGE_ID.length);
+  for (let i = at + 1; i < lines.length && (lines[i]!.startsWith(' ') || lines[i]!.startsWith('\t')); i += 1) {
+    value += ` ${lines[i]}`;
+    if (value.length > MAX_HEADER_CHARS) break;
+  }
+  return messageIdsIn(capped(value, MAX_HEADER_CHARS));
 }
 
 export function parseDeliveryReport(parsed: ParsedMail, supportAddress: string, raw?: Buffer): BounceReport {

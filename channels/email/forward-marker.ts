@@ -9,12 +9,29 @@
  * so it is not taken as a forward. Apple Mail writes `Begin forwarded message:` in the user's
  * language, so its common translations are listed.
  */
-/** Words between the dashes: a plain rule of dashes (a signature separator) is no marker. */
-const DASHED = /^-{8,}\s*\p{L}.*?-{8,}$/u;
+/** Real markers are under 80 characters; anything much longer is a line of text, not a marker. */
+const MAX_MARKER_CHARS = 200;
+const MIN_DASHES = 8;
 const APPLE_MAIL = /^(Begin forwarded message|Anfang der weitergeleiteten Nachricht|Début du message réexpédié|Comienzo del mensaje reenviado|Inizio messaggio inoltrato|Begin doorgestuurd bericht|Início da mensagem reencaminhada|Início da mensagem encaminhada|Начало переадресованного сообщения|転送されたメッセージ)\s*:$/i;
 
-/** True for a line (already trimmed of surrounding whitespace) that introduces a forwarded message. */
+/**
+ * `-------- Words --------`: eight or more dashes on each side, a letter first between them. A
+ * plain rule of dashes (a signature separator) is no marker. Counted, not matched with a pattern:
+ * `-{8,}.*?-{8,}` backtracks quadratically over a long line of dashes.
+ */
+function isDashed(line: string): boolean {
+  let start = 0;
+  while (line[start] === '-') start += 1;
+  let end = line.length;
+  while (end > start && line[end - 1] === '-') end -= 1;
+  if (start < MIN_DASHES || line.length - end < MIN_DASHES) return false;
+  return /^\s*\p{L}/u.test(line.slice(start, end));
+}
+
+/** True for a line that introduces a forwarded message (surrounding whitespace is ignored). */
 export function isForwardMarker(line: string): boolean {
+  if (line.length > MAX_MARKER_CHARS * 4) return false;
   const trimmed = line.trim();
-  return DASHED.test(trimmed) || APPLE_MAIL.test(trimmed);
+  if (trimmed.length > MAX_MARKER_CHARS) return false;
+  return isDashed(trimmed) || APPLE_MAIL.test(trimmed);
 }

@@ -12,10 +12,25 @@ import type { AttachmentRef } from '../../src/core/index.ts';
 import { nestsDeeperThan } from './html-nesting.ts';
 import { stripQuoteContainers } from './html-quotes.ts';
 
-const COLOR = /^(#[0-9a-f]{3,8}|rgba?\(\s*[\d.%\s,]+\)|[a-z]+)$/i;
-const LENGTH = /^-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?$/i;
-const LENGTHS = /^((-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?|auto)\s*){1,4}$/i;
-const BORDER = /^(\d+(\.\d+)?(px|pt|em)?\s*)?(none|solid|dashed|dotted|double)?(\s*(#[0-9a-f]{3,8}|[a-z]+))?$/i;
+/**
+ * sanitize-html tests a declaration's value against these patterns; a value over
+ * MAX_STYLE_VALUE_CHARS (real ones are under 100) is refused before any pattern reads it.
+ * Each pattern is unambiguous (no two quantifiers can share a character), so it runs in linear
+ * time: `(\d+\s*){1,4}` could split 200 digits in a million ways before failing.
+ */
+const MAX_STYLE_VALUE_CHARS = 200;
+class CappedPattern extends RegExp {
+  override test(value: string): boolean {
+    return value.length <= MAX_STYLE_VALUE_CHARS && super.test(value);
+  }
+}
+const capped = (pattern: RegExp) => new CappedPattern(pattern.source, pattern.flags);
+
+const COLOR = capped(/^(#[0-9a-f]{3,8}|rgba?\([\d.%\s,]+\)|[a-z]+)$/i);
+const LENGTH = capped(/^-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?$/i);
+/** One to four lengths, separated by whitespace. */
+const LENGTHS = capped(/^(-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?|auto)(\s+(-?\d+(\.\d+)?(px|pt|em|rem|ex|%|cm|mm|in)?|auto)){0,3}$/i);
+const BORDER = capped(/^(\d+(\.\d+)?(px|pt|em)?\s*)?(none|solid|dashed|dotted|double)?(\s*(#[0-9a-f]{3,8}|[a-z]+))?$/i);
 
 /**
  * Inline CSS a mail may keep. Values are matched whole, so nothing with `url(`, `expression(` or
@@ -23,7 +38,7 @@ const BORDER = /^(\d+(\.\d+)?(px|pt|em)?\s*)?(none|solid|dashed|dotted|double)?(
  */
 const ALLOWED_STYLES: Record<string, RegExp[]> = {
   color: [COLOR], 'background-color': [COLOR],
-  'font-family': [/^[\w\s,'"-]+$/], 'font-size': [LENGTH, /^(x*-small|small|medium|large|x*-large)$/i],
+  'font-family': [capped(/^[\w\s,'"-]+$/)], 'font-size': [LENGTH, /^(x*-small|small|medium|large|x*-large)$/i],
   'font-weight': [/^(normal|bold|bolder|lighter|[1-9]00)$/i], 'font-style': [/^(normal|italic|oblique)$/i],
   'text-align': [/^(left|right|center|justify)$/i], 'text-decoration': [/^(none|underline|overline|line-through)$/i],
   'vertical-align': [/^(top|middle|bottom|baseline)$/i], 'white-space': [/^(normal|nowrap|pre|pre-wrap|pre-line)$/i],

@@ -33,7 +33,22 @@ const result = (classification: Classification, reason: string): ClassificationR
 
 /** The RFC 3834 keyword, without comments (`auto-replied (vacation)`) or parameters (`; owner-email=…`). */
 function autoSubmittedKeyword(value: string): string {
-  return value.replace(/\([^)]*\)/g, ' ').split(';')[0]!.trim().toLowerCase();
+  return withoutComments(value).split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * `value` with its RFC 5322 comments (`(…)`, nestable) replaced by spaces, in one pass: the
+ * pattern `\([^)]*\)` rescans to the end of the value from every unclosed `(`.
+ */
+function withoutComments(value: string): string {
+  let out = '';
+  let depth = 0;
+  for (const char of value) {
+    if (char === '(') depth += 1;
+    if (depth === 0) out += char;
+    else if (char === ')') { depth -= 1; if (depth === 0) out += ' '; }
+  }
+  return out;
 }
 
 /** The report-type parameter of a top-level multipart/report, if the mail is one. */

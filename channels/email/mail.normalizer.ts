@@ -15,6 +15,7 @@ import { storageFilename } from './attachment-filename.ts';
 import { classifyMail } from './mail.classifier.ts';
 import { mailBody } from './mail-body.ts';
 import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
+import { capped, MAX_SUBJECT_CHARS } from './input-caps.ts';
 import { localeFromHeaders } from './locale-hint.ts';
 import { scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
 
@@ -50,6 +51,16 @@ function addresses(field: AddressObject | AddressObject[] | undefined): Address[
     .flatMap((a) => (a.group ? a.group : [a]))
     .filter((a) => a.address)
     .map((a) => ({ address: a.address!.toLowerCase(), ...(a.name ? { name: a.name } : {}) }));
+}
+
+/**
+ * References a thread is looked up by: the root and the newest ones. Real threads carry a few
+ * dozen; a crafted mail 80,000, each one a lookup.
+ */
+const MAX_REFERENCE_HINTS = 50;
+function referenceHints(value: string | string[] | undefined): string[] {
+  const ids = [...new Set(messageIdsIn(value))];
+  return ids.length <= MAX_REFERENCE_HINTS ? ids : [ids[0]!, ...ids.slice(ids.length - (MAX_REFERENCE_HINTS - 1))];
 }
 
 /** Rejects input that parsed to nothing a mail would have. */
@@ -110,7 +121,7 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
   }
 
   const lines = parsed.headerLines;
-  const subject = parsed.subject ?? '';
+  const subject = capped(parsed.subject ?? '', MAX_SUBJECT_CHARS);
   const [supportLocal = '', supportDomain = ''] = ctx.supportAddress.toLowerCase().split('@');
   const to = addresses(parsed.to);
   const cc = addresses(parsed.cc);
@@ -142,7 +153,7 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
     threadHints: {
       replyTokens: tokensInAddresses(recipients, supportDomain, supportLocal),
       ...(inReplyTo ? { inReplyTo } : {}),
-      references: messageIdsIn(parsed.references),
+      references: referenceHints(parsed.references),
       ...(tag ? { subjectTag: Number(tag) } : {}),
     },
     classification,

@@ -10,6 +10,7 @@
  */
 import EmailReplyParser from 'email-reply-parser';
 import { isForwardMarker } from './forward-marker.ts';
+import { capped, MAX_LINE_CHARS } from './input-caps.ts';
 
 /**
  * Without the RE2 engine, some of the parser's patterns backtrack catastrophically (16 KB of
@@ -25,9 +26,10 @@ const RULE_LINE = /^\s*_{10,}\s*$/;
 
 /** Lines before Outlook's header block (and the rule above it), or all lines when there is none. */
 function beforeOutlookHeader(lines: string[]): string[] {
-  const start = lines.findIndex((line, i) => OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => OUTLOOK_SENT.test(l)));
+  const is = (pattern: RegExp, line: string) => pattern.test(capped(line, MAX_LINE_CHARS));
+  const start = lines.findIndex((line, i) => is(OUTLOOK_FROM, line) && lines.slice(i + 1, i + 4).some((l) => is(OUTLOOK_SENT, l)));
   if (start < 0) return lines;
-  const end = start > 0 && RULE_LINE.test(lines[start - 1]!) ? start - 1 : start;
+  const end = start > 0 && is(RULE_LINE, lines[start - 1]!) ? start - 1 : start;
   return lines.slice(0, end);
 }
 

@@ -20,8 +20,9 @@ export interface CustomerMailSettings {
 /** RFC 5322 References should stay short; keep the first (thread root) and the newest ones. */
 export const MAX_REFERENCES = 10;
 
+/** In linear time (a Set, not indexOf per item): a stranger's mail may carry 80,000 References. */
 export function capReferences(refs: string[]): string[] {
-  const unique = refs.filter((v, i, all) => all.indexOf(v) === i);
+  const unique = [...new Set(refs)];
   if (unique.length <= MAX_REFERENCES) return unique;
   return [unique[0]!, ...unique.slice(unique.length - (MAX_REFERENCES - 1))];
 }

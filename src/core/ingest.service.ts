@@ -12,6 +12,7 @@ import type { Acknowledger } from './acknowledger.ts';
 import type { AgentReplyHandler } from './agent-reply.handler.ts';
 import type { BounceHandler } from './bounce.handler.ts';
 import { crashPoint } from './crash-points.ts';
+import { untagged } from './subject-tag.ts';
 import { TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { AUTOMAIL_STOPPED } from './loop-guard.ts';
@@ -47,8 +48,6 @@ type Placement = { ticket: Ticket; opens: boolean; flagged: boolean; decision: D
 
 const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
 
-/** A `[#123]` tag in a new ticket's subject names someone else's ticket: never keep it. */
-const untagged = (subject: string) => subject.replace(/\s*\[#\d+\]\s*/g, ' ').trim() || '(no subject)';
 
 export class IngestService implements IntakeSink {
   private readonly own: Set<string>;
