@@ -106,5 +106,5 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'crash-safety'))('cras
     const answered = sink.messages.map((m) => m.parsed.inReplyTo).sort();
     expect(new Set(answered).size).toBe(MAILS);
     expect(answered).toEqual(Array.from({ length: MAILS }, (_, i) => `<batch-${i + 1}@example.org>`).sort());
-  });
+  }, 600_000); // six gateway starts, each allowed 90 s, then the final drain: far above the 60 s default
 });
