@@ -3,8 +3,9 @@
  * (html-quotes.ts), then sanitize-html with an allowlist. Nothing that runs survives (script,
  * event handlers, javascript:/data: URLs, iframes, forms, style sheets); ordinary formatting,
  * tables and links do, and links open in a new tab without handing the console to the target
- * page. Images load only from http(s), or from our own attachment URL when the mail embedded them
- * (`cid:`); an embedded image the mail does not carry is dropped. The raw HTML stays stored as
+ * page. Images embedded in the mail (`cid:`) show from our own attachment URL; an embedded image
+ * the mail does not carry is dropped. Remote http(s) images are replaced by their alt text unless
+ * the agent asks for them (`remoteImages`). The raw HTML stays stored as
  * received: this runs when the API shows a message, so a better policy applies to old mail too.
  */
 import sanitizeHtml from 'sanitize-html';
@@ -62,7 +63,25 @@ function contentIdOf(src: string): string {
   }
 }
 
-function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string) => string): sanitizeHtml.IOptions {
+export interface DisplayOptions {
+  /**
+   * Load images from other sites. Off by default: a remote image tells its sender when and where
+   * the mail was read (a tracking pixel), so an agent opts in per view.
+   */
+  remoteImages?: boolean;
+}
+
+/** What stands where a remote image was: its alt text, so the agent still sees what it was. */
+function blockedImage(attribs: sanitizeHtml.Attributes, blocked: WeakSet<object>): sanitizeHtml.Tag {
+  const alt = (attribs.alt ?? '').trim();
+  const placeholder = { title: 'Remote image blocked' };
+  blocked.add(placeholder);
+  return { tagName: 'span', attribs: placeholder, text: alt ? `[image: ${alt}]` : '[image]' };
+}
+
+function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string) => string, display: DisplayOptions): sanitizeHtml.IOptions {
+  // The placeholders that stand for blocked images (the frame keeps the tag name `img`).
+  const blocked = new WeakSet<object>();
   const byContentId = new Map(attachments.filter((a) => a.contentId).map((a) => [a.contentId!.toLowerCase(), a]));
   return {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'del', 'ins', 'strike', 'big', 'tt'],
@@ -97,12 +116,14 @@ function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string)
           else delete kept.src;
         } else if (!ABSOLUTE_IMAGE.test(kept.src ?? '')) {
           delete kept.src;
+        } else if (!display.remoteImages) {
+          return blockedImage(kept, blocked);
         }
         return { tagName, attribs: kept };
       },
     },
     // An image left without an allowed source (data:, javascript:, an unknown cid) shows nothing.
-    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src && !blocked.has(frame.attribs),
   };
 }
 
@@ -111,9 +132,10 @@ function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string)
  * @param rawHtml the mail's HTML as received (InboundMessage.html)
  * @param attachments the message's stored attachments, whose `contentId` resolves `cid:` images
  * @param cidUrl the URL at which the API serves an attachment's blob
+ * @param display `remoteImages: true` loads http(s) images (off by default)
  * @returns sanitized HTML; '' when there is none, or when the markup nests too deep to parse safely
  */
-export function displayHtml(rawHtml: string, attachments: AttachmentRef[], cidUrl: (blobId: string) => string): string {
+export function displayHtml(rawHtml: string, attachments: AttachmentRef[], cidUrl: (blobId: string) => string, display: DisplayOptions = {}): string {
   if (!rawHtml.trim() || nestsDeeperThan(rawHtml)) return '';
-  return sanitizeHtml(stripQuoteContainers(rawHtml), options(attachments, cidUrl)).trim();
+  return sanitizeHtml(stripQuoteContainers(rawHtml), options(attachments, cidUrl, display)).trim();
 }

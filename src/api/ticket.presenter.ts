@@ -1,5 +1,5 @@
 /** The JSON shape of tickets and messages in the agent API. */
-import { displayHtml } from '../../channels/index.ts';
+import { displayHtml, type DisplayOptions } from '../../channels/index.ts';
 import type { StoredMessage, Ticket, Contact } from '../core/index.ts';
 
 export function presentTicket(t: Ticket, requester?: Contact) {
@@ -16,7 +16,7 @@ const attachmentUrl = (baseUrl: string, ticketNumber: number, blobId: string) =>
 
 interface DeliveryDoc { status?: string | null; attempts?: number | null; lastError?: string | null; sentAt?: Date | null; bounce?: unknown }
 
-export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string, delivery?: DeliveryDoc) {
+export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string, delivery?: DeliveryDoc, display: DisplayOptions = {}) {
   return {
     author: m.author ?? (m.direction === 'inbound' ? 'customer' : 'system'),
     ...(delivery ? {
@@ -28,8 +28,8 @@ export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: 
     id: m.id, direction: m.direction, channel: m.channel, externalId: m.externalId, messageId: m.rfcMessageId ?? null,
     from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
     // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images
-    // pointing at our attachment URLs.
-    html: m.html ? displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId)) : null,
+    // pointing at our attachment URLs, remote images only when asked for.
+    html: m.html ? displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId), display) : null,
     classification: m.classification ?? null, flagged: Boolean(m.flagged),
     decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
     createdAt: m.createdAt,

@@ -15,6 +15,8 @@ const listQuery = z.object({
   cursor: z.coerce.number().int().min(1).optional(),
 }).strict();
 const ticketParam = z.object({ number: z.coerce.number().int().min(1) });
+/** `remoteImages=1` loads the remote images of displayed HTML (blocked by default: tracking pixels). */
+const ticketQuery = z.object({ remoteImages: z.enum(['0', '1', 'true', 'false']).optional() }).strict();
 const attachmentParam = ticketParam.extend({ blobId: z.string().regex(/^[a-z0-9-]{1,100}$/) });
 const statusBody = z.object({ status: z.enum(['new', 'open', 'pending', 'resolved', 'closed']) }).strict();
 
@@ -47,6 +49,9 @@ export function ticketRoutes(models: Models, repos: Repositories, baseUrl: strin
   router.get('/tickets/:number', async (req: Request, res: Response) => {
     const p = ticketParam.safeParse(req.params);
     if (!p.success) return badRequest(res, p.error);
+    const q = ticketQuery.safeParse(req.query);
+    if (!q.success) return badRequest(res, q.error);
+    const display = { remoteImages: q.data.remoteImages === '1' || q.data.remoteImages === 'true' };
     const ticket = await repos.tickets.byNumber(p.data.number);
     if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket #${p.data.number}` });
     const [requester] = await repos.contacts.byIds([ticket.requesterId]);
@@ -54,7 +59,7 @@ export function ticketRoutes(models: Models, repos: Repositories, baseUrl: strin
     const deliveries = await models.Outbox.find({ ticketId: ticket.id }).lean();
     res.json({
       ...presentTicket(ticket, requester),
-      messages: messages.map((m) => presentMessage(m, ticket.number, baseUrl, deliveries.find((d) => d.messageId === m.rfcMessageId))),
+      messages: messages.map((m) => presentMessage(m, ticket.number, baseUrl, deliveries.find((d) => d.messageId === m.rfcMessageId), display)),
     });
   });
 

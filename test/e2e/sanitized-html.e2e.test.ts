@@ -16,6 +16,7 @@ import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
+import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -41,6 +42,8 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   /** What the agent API returns for the mail, and the raw HTML as it arrived (kept in the store). */
   let apiHtml: string;
   let rawHtml: string;
+  /** GET /api/v1/tickets/:n of a mail with a remote tracking pixel and an embedded (cid:) image. */
+  let imagesTicket: (query?: string) => Promise<string>;
   let browser: Browser;
   let server: Server;
   const pages = new Map<string, string>();
@@ -60,6 +63,20 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     const inbound = (await res.json()).messages.find((m: { direction: string }) => m.direction === 'inbound');
     apiHtml = inbound.html;
     rawHtml = (await gateway.repos.messages.byExternalId('email', inbound.externalId))!.html!;
+    const images = await intakeRawMail(await buildMail({
+      messageId: '<images@example.org>', subject: 'Chart attached',
+      html: '<p>See the chart:<img src="cid:chart@example.org" alt="chart"></p><p>Logo<img src="https://tracker.example/open.gif?u=42" alt="ACME"></p>',
+      attachments: [{ filename: 'chart.png', cid: 'chart@example.org', contentType: 'image/png', content: Buffer.from('89504e470d0a1a0a', 'hex') }],
+    }), 'test', {
+      sink: gateway.ingest, logger: createLogger('silent'),
+      context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: config.mail },
+    });
+    imagesTicket = async (query = '') => {
+      const r = await fetch(`http://127.0.0.1:${gateway.httpPort()}/api/v1/tickets/${images.ticketNumber}${query}`, {
+        headers: { authorization: `Bearer ${config.adminToken}` },
+      });
+      return (await r.json()).messages.find((m: { direction: string }) => m.direction === 'inbound').html;
+    };
     server = createServer((req, res) => {
       const body = pages.get(req.url ?? '');
       res.writeHead(body ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' }).end(body ?? '');
@@ -116,6 +133,33 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     await context.close();
     return seen;
   }
+
+  /** Every URL the page asked for while showing `html` (nothing leaves the machine: all but our server is refused). */
+  async function requestsFor(path: string, html: string): Promise<string[]> {
+    pages.set(path, page(html));
+    const context = await browser.newContext();
+    const urls: string[] = [];
+    context.on('request', (r) => urls.push(r.url()));
+    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
+    const tab = await context.newPage();
+    await tab.goto(`${base}${path}`, { waitUntil: 'load' });
+    await tab.waitForTimeout(300);
+    await context.close();
+    return urls;
+  }
+
+  it('loads no remote image by default, while the embedded image is requested from our attachment URL', async () => {
+    const html = await imagesTicket();
+    expect(html).toContain('[image: ACME]');
+    const urls = await requestsFor('/images', html);
+    expect(urls.filter((u) => u.includes('tracker.example'))).toEqual([]);
+    expect(urls.filter((u) => /\/api\/v1\/tickets\/\d+\/attachments\//.test(u))).toHaveLength(1);
+  });
+
+  it('loads the remote image when the agent opts in (remoteImages=1)', async () => {
+    const urls = await requestsFor('/images-opt-in', await imagesTicket('?remoteImages=1'));
+    expect(urls).toContain('https://tracker.example/open.gif?u=42');
+  });
 
   it('runs nothing from the scripted mail once displayed', async () => {
     expect(apiHtml).toContain('order page');

@@ -51,12 +51,28 @@ describe('what formats stays', () => {
     expect(show(html)).toBe('<table border="1"><tr><th>Order</th></tr><tr><td colspan="2">5521</td></tr></table><ul><li><b>bold</b> <i>it</i></li></ul><a href="mailto:a@example.org" rel="noopener noreferrer nofollow" target="_blank">mail</a>');
   });
 
-  it('keeps images from https', () => {
-    expect(show('<img src="https://cdn.example/logo.png" alt="logo" width="20">')).toBe('<img src="https://cdn.example/logo.png" alt="logo" width="20" />');
+  it('shows images from http(s) only when the agent asks for them', () => {
+    const html = '<img src="https://cdn.example/logo.png" alt="logo" width="20">';
+    expect(displayHtml(html, [], url, { remoteImages: true })).toBe('<img src="https://cdn.example/logo.png" alt="logo" width="20" />');
   });
 
   it('drops the text of <title> and of Outlook\'s <xml> settings', () => {
     expect(show('<html><head><title>Re: x</title><xml><o:PixelsPerInch>96</o:PixelsPerInch></xml></head><body><p>Hi</p></body></html>')).toBe('<p>Hi</p>');
+  });
+});
+
+describe('remote images are blocked by default', () => {
+  it.each([
+    ['a tracking pixel without alt text', '<p>Hi<img src="https://t.example/open.gif?u=42" width="1" height="1"></p>', '<p>Hi<span title="Remote image blocked">[image]</span></p>'],
+    ['a logo with alt text', '<p><img src="http://cdn.example/logo.png" alt="ACME logo"></p>', '<p><span title="Remote image blocked">[image: ACME logo]</span></p>'],
+    ['alt text with markup', '<img src="https://x.example/a.png" alt="<b>x</b>">', '<span title="Remote image blocked">[image: &lt;b&gt;x&lt;/b&gt;]</span>'],
+  ])('%s becomes a placeholder', (_what, html, expected) => {
+    expect(show(html)).toBe(expected);
+  });
+
+  it('still shows embedded (cid:) images next to a blocked one', () => {
+    expect(show('<img src="cid:logo@mail.example"><img src="https://t.example/p.gif">', [image('logo@mail.example', 'blob1')]))
+      .toBe(`<img src="${url('blob1')}" /><span title="Remote image blocked">[image]</span>`);
   });
 });
 
