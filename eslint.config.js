@@ -7,6 +7,12 @@ const transports = ['express', 'express/*', 'mongoose', 'mongodb', 'socket.io', 
 /** Paths a folder may not import, with the reason shown to whoever tries. */
 const forbid = (patterns, message) => ({ group: patterns, message });
 
+const channelRules = [
+  forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
+  forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring; it gets ports and settings injected.'),
+  forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'dist/**'] },
   ...tseslint.configs.recommended,
@@ -28,11 +34,16 @@ export default tseslint.config(
   {
     files: ['channels/**'],
     rules: {
+      'no-restricted-imports': ['error', { patterns: channelRules }],
+    },
+  },
+  {
+    // Within channels/<name>/, a sibling channel is always `../<other>/`; only the registry
+    // (channels/index.ts) sees every channel.
+    files: ['channels/*/**'],
+    rules: {
       'no-restricted-imports': ['error', { patterns: [
-        forbid(['**/src/core/*', '!**/src/core/index.ts'], 'channels import the core through src/core/index.ts only.'),
-        forbid(['**/src/infra/**', '**/src/api/**', '**/src/cli/**', '**/config/**', '**/src/gateway.ts', '**/src/main.ts'], 'a channel never touches the database or the app wiring; it gets ports and settings injected.'),
-        forbid(['mongoose', 'mongodb'], 'a channel never touches the database directly.'),
-        // Within channels/<name>/, a sibling channel is always `../<other>/`.
+        ...channelRules,
         forbid(['../*/**', '!../../**'], 'a channel never imports another channel.'),
       ] }],
     },

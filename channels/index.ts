@@ -1,4 +1,22 @@
-/** The explicit channel registry: one factory per channel id. */
-export { EmailChannel, type EmailChannelSettings, type EmailChannelDeps } from './email/email.adapter.ts';
-export { intakeRawMail, type MailIntakeDeps } from './email/mail.intake.ts';
+/**
+ * The channel registry: one factory per channel id. The composition root (src/gateway.ts) builds
+ * every channel by iterating it, handing each its slice of `config.channels` and the shared deps.
+ * Adding a channel: a folder here, its factory below, its slice in config/schema.ts, its tests.
+ */
+import type { ChannelFactory } from '../src/core/index.ts';
+import { createEmailChannel } from './email/email.config.ts';
+
+export const channelRegistry = {
+  email: createEmailChannel,
+} satisfies Record<string, ChannelFactory<never>>;
+
+export type ChannelRegistry = typeof channelRegistry;
+export type ChannelId = keyof ChannelRegistry;
+/** The config slice each factory takes: `config.channels` must be assignable to this. */
+export type ChannelConfigs = { [K in ChannelId]: Parameters<ChannelRegistry[K]>[0] };
+/** The adapter each factory returns, typed per channel. */
+export type Channels = { [K in ChannelId]: ReturnType<ChannelRegistry[K]> };
+
+export type { EmailChannel } from './email/email.adapter.ts';
+export type { EmailChannelConfig } from './email/email.config.ts';
 export { displayHtml, type DisplayOptions } from './email/html-display.ts';

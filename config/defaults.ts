@@ -26,42 +26,51 @@ export const defaults: AppConfig = {
     ferretdbBinary: undefined,
     dbName: 'helpdesk',
   },
-  imap: {
-    host: undefined, // email intake runs only when host and user are set
-    port: 993,
-    user: undefined,
-    password: undefined,
-    tls: true,
-    mailbox: 'INBOX',
-    drainIntervalMs: 60_000, // safety net behind IDLE
-    leaseMs: 30_000, // a consumer that stops renewing loses its mailbox after this
-    reconnectMinMs: 1_000,
-    reconnectMaxMs: 60_000,
-  },
-  smtp: {
-    host: undefined, // without it, outbound mail waits in the outbox
-    port: 587,
-    user: undefined,
-    password: undefined,
-    tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
-  },
-  lmtp: {
-    port: undefined, // set LMTP_PORT to accept pushed mail from an MTA
-    host: '127.0.0.1',
-  },
-  agentAddresses: [],
-  mail: {
-    maxMessageBytes: 25 * 1024 * 1024,
-    maxAttachmentBytes: 20 * 1024 * 1024,
-    maxAttachments: 50,
-    ackPerSenderLimit: 3, // acknowledgements to one address per window
-    ackPerSenderWindowMs: 60 * 60 * 1000,
-    ticketBreakerLimit: 5, // automatic mails on one ticket per window before it goes quiet
-    ticketBreakerWindowMs: 10 * 60 * 1000,
-    globalBreakerLimit: 500, // acknowledgements per window across the whole gateway
-    globalBreakerWindowMs: 60 * 60 * 1000,
+  supportName: 'Support',
+  tickets: {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
-    suppressionMs: 7 * 24 * 60 * 60 * 1000, // hard-bounced addresses get no automatic mail this long
+  },
+  channels: {
+    email: {
+      imap: {
+        host: undefined, // email intake runs only when host and user are set
+        port: 993,
+        user: undefined,
+        password: undefined,
+        tls: true,
+        mailbox: 'INBOX',
+        drainIntervalMs: 60_000, // safety net behind IDLE
+        leaseMs: 30_000, // a consumer that stops renewing loses its mailbox after this
+        reconnectMinMs: 1_000,
+        reconnectMaxMs: 60_000,
+      },
+      smtp: {
+        host: undefined, // without it, outbound mail waits in the outbox
+        port: 587,
+        user: undefined,
+        password: undefined,
+        tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
+      },
+      lmtp: {
+        port: undefined, // set LMTP_PORT to accept pushed mail from an MTA
+        host: '127.0.0.1',
+      },
+      agentAddresses: [],
+      limits: {
+        maxMessageBytes: 25 * 1024 * 1024,
+        maxAttachmentBytes: 20 * 1024 * 1024,
+        maxAttachments: 50,
+      },
+      breakers: {
+        ackPerSenderLimit: 3, // acknowledgements to one address per window
+        ackPerSenderWindowMs: 60 * 60 * 1000,
+        ticketBreakerLimit: 5, // automatic mails on one ticket per window before it goes quiet
+        ticketBreakerWindowMs: 10 * 60 * 1000,
+        globalBreakerLimit: 500, // acknowledgements per window across the whole gateway
+        globalBreakerWindowMs: 60 * 60 * 1000,
+      },
+      suppressionMs: 7 * 24 * 60 * 60 * 1000, // hard-bounced addresses get no automatic mail this long
+    },
   },
   outbox: {
     pollIntervalMs: 1_000,

@@ -17,6 +17,7 @@ export const envMap: Record<string, string> = {
   HELPDESK_SECRET: 'secret',
   ADMIN_TOKEN: 'adminToken',
   SUPPORT_ADDRESS: 'supportAddress',
+  SUPPORT_NAME: 'supportName',
   OWN_ADDRESSES: 'ownAddresses',
   DEFAULT_LOCALE: 'defaultLocale',
   LOG_LEVEL: 'logLevel',
@@ -24,32 +25,32 @@ export const envMap: Record<string, string> = {
   HELPDESK_DATA_DIR: 'database.dataDir',
   HELPDESK_DB_NAME: 'database.dbName',
   FERRETDB_BIN: 'database.ferretdbBinary',
-  IMAP_HOST: 'imap.host',
-  IMAP_PORT: 'imap.port',
-  IMAP_USER: 'imap.user',
-  IMAP_PASSWORD: 'imap.password',
-  IMAP_TLS: 'imap.tls',
-  IMAP_MAILBOX: 'imap.mailbox',
-  IMAP_DRAIN_INTERVAL_MS: 'imap.drainIntervalMs',
-  IMAP_LEASE_MS: 'imap.leaseMs',
-  SMTP_HOST: 'smtp.host',
-  SMTP_PORT: 'smtp.port',
-  SMTP_USER: 'smtp.user',
-  SMTP_PASSWORD: 'smtp.password',
-  SMTP_TLS: 'smtp.tls',
-  LMTP_PORT: 'lmtp.port',
-  LMTP_HOST: 'lmtp.host',
-  AGENT_ADDRESSES: 'agentAddresses',
-  TICKET_BREAKER_LIMIT: 'mail.ticketBreakerLimit',
-  TICKET_BREAKER_WINDOW_MS: 'mail.ticketBreakerWindowMs',
-  GLOBAL_BREAKER_LIMIT: 'mail.globalBreakerLimit',
-  GLOBAL_BREAKER_WINDOW_MS: 'mail.globalBreakerWindowMs',
-  REOPEN_WINDOW_MS: 'mail.reopenWindowMs',
-  SUPPRESSION_MS: 'mail.suppressionMs',
-  MAIL_MAX_MESSAGE_BYTES: 'mail.maxMessageBytes',
-  MAIL_MAX_ATTACHMENT_BYTES: 'mail.maxAttachmentBytes',
-  ACK_PER_SENDER_LIMIT: 'mail.ackPerSenderLimit',
-  ACK_PER_SENDER_WINDOW_MS: 'mail.ackPerSenderWindowMs',
+  IMAP_HOST: 'channels.email.imap.host',
+  IMAP_PORT: 'channels.email.imap.port',
+  IMAP_USER: 'channels.email.imap.user',
+  IMAP_PASSWORD: 'channels.email.imap.password',
+  IMAP_TLS: 'channels.email.imap.tls',
+  IMAP_MAILBOX: 'channels.email.imap.mailbox',
+  IMAP_DRAIN_INTERVAL_MS: 'channels.email.imap.drainIntervalMs',
+  IMAP_LEASE_MS: 'channels.email.imap.leaseMs',
+  SMTP_HOST: 'channels.email.smtp.host',
+  SMTP_PORT: 'channels.email.smtp.port',
+  SMTP_USER: 'channels.email.smtp.user',
+  SMTP_PASSWORD: 'channels.email.smtp.password',
+  SMTP_TLS: 'channels.email.smtp.tls',
+  LMTP_PORT: 'channels.email.lmtp.port',
+  LMTP_HOST: 'channels.email.lmtp.host',
+  AGENT_ADDRESSES: 'channels.email.agentAddresses',
+  TICKET_BREAKER_LIMIT: 'channels.email.breakers.ticketBreakerLimit',
+  TICKET_BREAKER_WINDOW_MS: 'channels.email.breakers.ticketBreakerWindowMs',
+  GLOBAL_BREAKER_LIMIT: 'channels.email.breakers.globalBreakerLimit',
+  GLOBAL_BREAKER_WINDOW_MS: 'channels.email.breakers.globalBreakerWindowMs',
+  REOPEN_WINDOW_MS: 'tickets.reopenWindowMs',
+  SUPPRESSION_MS: 'channels.email.suppressionMs',
+  MAIL_MAX_MESSAGE_BYTES: 'channels.email.limits.maxMessageBytes',
+  MAIL_MAX_ATTACHMENT_BYTES: 'channels.email.limits.maxAttachmentBytes',
+  ACK_PER_SENDER_LIMIT: 'channels.email.breakers.ackPerSenderLimit',
+  ACK_PER_SENDER_WINDOW_MS: 'channels.email.breakers.ackPerSenderWindowMs',
   OUTBOX_POLL_INTERVAL_MS: 'outbox.pollIntervalMs',
   OUTBOX_MAX_ATTEMPTS: 'outbox.maxAttempts',
   OUTBOX_BACKOFF_BASE_MS: 'outbox.backoffBaseMs',
@@ -58,7 +59,13 @@ export const envMap: Record<string, string> = {
   HELPDESK_CRASH_POINTS: 'crashPoints',
 };
 
-const listKeys = new Set(['ownAddresses', 'agentAddresses', 'crashPoints']);
+/** Top-level keys of older config files, and where they live now: a file using them fails loudly, not silently. */
+const movedKeys: Record<string, string> = {
+  imap: 'channels.email.imap', smtp: 'channels.email.smtp', lmtp: 'channels.email.lmtp',
+  agentAddresses: 'channels.email.agentAddresses', mail: 'channels.email.limits, channels.email.breakers and tickets',
+};
+
+const listKeys = new Set(['ownAddresses', 'channels.email.agentAddresses', 'crashPoints']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -134,6 +141,9 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     setPath(tree, path, value);
   }
   if (options.overrides) tree = merge(tree, options.overrides);
+  for (const [old, now] of Object.entries(movedKeys)) {
+    if (old in tree) problems.push(`${old}: moved to ${now} (see README, "Configuration")`);
+  }
 
   const parsed = configSchema.safeParse(tree);
   if (!parsed.success) {
@@ -150,8 +160,9 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     if (config.secret === DEV_SECRET) problems.push(`${envLabel('secret')}: must be set in production`);
     if (config.adminToken === DEV_ADMIN_TOKEN) problems.push(`${envLabel('adminToken')}: must be set in production`);
   }
-  if (config.imap.reconnectMaxMs < config.imap.reconnectMinMs) {
-    problems.push('imap.reconnectMaxMs: must not be below imap.reconnectMinMs');
+  const { imap } = config.channels.email;
+  if (imap.reconnectMaxMs < imap.reconnectMinMs) {
+    problems.push('channels.email.imap.reconnectMaxMs: must not be below channels.email.imap.reconnectMinMs');
   }
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze(config);
@@ -166,9 +177,4 @@ export function redactConfig(config: AppConfig): Tree {
     setPath(copy, key, key === 'database.uri' ? String(value).replace(/\/\/[^@/]*@/, '//[redacted]@') : '[redacted]');
   }
   return copy;
-}
-
-/** True when the mailbox settings are complete enough to run email intake. */
-export function imapEnabled(config: AppConfig): boolean {
-  return Boolean(config.imap.host && config.imap.user);
 }

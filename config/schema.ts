@@ -32,48 +32,61 @@ export const configSchema = z.object({
     ferretdbBinary: z.string().optional(),
     dbName: z.string().min(1),
   }),
-  imap: z.object({
-    host: z.string().optional(),
-    port,
-    user: z.string().optional(),
-    password: z.string().optional(),
-    tls: bool,
-    mailbox: z.string().min(1),
-    drainIntervalMs: z.coerce.number().int().min(1000),
-    leaseMs: z.coerce.number().int().min(1000),
-    reconnectMinMs: z.coerce.number().int().min(10),
-    reconnectMaxMs: z.coerce.number().int().min(100),
-  }),
-  smtp: z.object({
-    host: z.string().optional(),
-    port,
-    user: z.string().optional(),
-    password: z.string().optional(),
-    tls: bool,
-  }),
-  lmtp: z.object({
-    /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */
-    port: port.optional(),
-    host: z.string().min(1),
-  }),
-  /** Agents' own addresses: with a valid reply token, their mail is an agent reply to the customer. */
-  agentAddresses: z.array(email),
-  mail: z.object({
-    maxMessageBytes: z.coerce.number().int().min(1024),
-    maxAttachmentBytes: z.coerce.number().int().min(1024),
-    maxAttachments: z.coerce.number().int().min(0),
-    ackPerSenderLimit: z.coerce.number().int().min(0),
-    ackPerSenderWindowMs: z.coerce.number().int().min(1000),
-    /** Automatic messages on one ticket within the window that trip its breaker. */
-    ticketBreakerLimit: z.coerce.number().int().min(1),
-    ticketBreakerWindowMs: z.coerce.number().int().min(1000),
-    /** Acknowledgements across all tickets within the window that trip the global breaker. */
-    globalBreakerLimit: z.coerce.number().int().min(1),
-    globalBreakerWindowMs: z.coerce.number().int().min(1000),
+  /** Name shown beside the support address on every mail we send. */
+  supportName: z.string().min(1).max(100),
+  /** Ticket policy, whatever the channel. */
+  tickets: z.object({
     /** A reply to a ticket closed longer ago than this opens a new, linked ticket. */
     reopenWindowMs: z.coerce.number().int().min(0),
-    /** How long a permanently failing address gets no automatic mail. */
-    suppressionMs: z.coerce.number().int().min(0),
+  }),
+  /** One slice per channel in channels/index.ts; each channel's factory receives its own. */
+  channels: z.object({
+    email: z.object({
+      imap: z.object({
+        host: z.string().optional(),
+        port,
+        user: z.string().optional(),
+        password: z.string().optional(),
+        tls: bool,
+        mailbox: z.string().min(1),
+        drainIntervalMs: z.coerce.number().int().min(1000),
+        leaseMs: z.coerce.number().int().min(1000),
+        reconnectMinMs: z.coerce.number().int().min(10),
+        reconnectMaxMs: z.coerce.number().int().min(100),
+      }),
+      smtp: z.object({
+        host: z.string().optional(),
+        port,
+        user: z.string().optional(),
+        password: z.string().optional(),
+        tls: bool,
+      }),
+      lmtp: z.object({
+        /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */
+        port: port.optional(),
+        host: z.string().min(1),
+      }),
+      /** Agents' own addresses: with a valid reply token, their mail is an agent reply to the customer. */
+      agentAddresses: z.array(email),
+      limits: z.object({
+        maxMessageBytes: z.coerce.number().int().min(1024),
+        maxAttachmentBytes: z.coerce.number().int().min(1024),
+        maxAttachments: z.coerce.number().int().min(0),
+      }),
+      /** Limits on automatic mail, so two robots can never mail each other forever. */
+      breakers: z.object({
+        ackPerSenderLimit: z.coerce.number().int().min(0),
+        ackPerSenderWindowMs: z.coerce.number().int().min(1000),
+        /** Automatic messages on one ticket within the window that trip its breaker. */
+        ticketBreakerLimit: z.coerce.number().int().min(1),
+        ticketBreakerWindowMs: z.coerce.number().int().min(1000),
+        /** Acknowledgements across all tickets within the window that trip the global breaker. */
+        globalBreakerLimit: z.coerce.number().int().min(1),
+        globalBreakerWindowMs: z.coerce.number().int().min(1000),
+      }),
+      /** How long a permanently failing address gets no automatic mail. */
+      suppressionMs: z.coerce.number().int().min(0),
+    }),
   }),
   outbox: z.object({
     pollIntervalMs: z.coerce.number().int().min(10),
@@ -89,4 +102,4 @@ export const configSchema = z.object({
 export type AppConfig = z.infer<typeof configSchema>;
 
 /** Config keys whose values never reach a log line. */
-export const secretKeys = ['secret', 'adminToken', 'imap.password', 'smtp.password', 'database.uri'] as const;
+export const secretKeys = ['secret', 'adminToken', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri'] as const;

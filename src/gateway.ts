@@ -6,11 +6,10 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
-import { imapEnabled } from '../config/index.ts';
-import { EmailChannel } from '../channels/index.ts';
+import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, OutboxDispatcher, ThreadResolver,
-  type ChannelAdapter, type ChannelHealth, type Logger, type Repositories, type TokenKeys,
+  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type ChannelHealth, type Logger, type Repositories, type TokenKeys,
 } from './core/index.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
 import { createHttpApp } from './infra/http/http.server.ts';
@@ -27,7 +26,7 @@ export interface Gateway {
   repos: Repositories;
   ingest: IngestService;
   dispatcher: OutboxDispatcher;
-  channels: Map<string, ChannelAdapter>;
+  channels: Channels;
   /** Starts channels, the outbox dispatcher and (unless listen=false) the HTTP server. */
   start(options?: { listen?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +43,15 @@ export function messageIdDomain(config: AppConfig): string {
 }
 
 /** Everything the core needs, wired on an open connection (also used by the CLI). */
+/** Builds every channel in the registry from its slice of `config.channels`. */
+export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Channels {
+  const built: Record<string, ChannelAdapter> = {};
+  for (const [id, factory] of Object.entries(channelRegistry)) {
+    built[id] = (factory as ChannelFactory<unknown>)(configs[id as keyof ChannelConfigs], deps);
+  }
+  return built as Channels;
+}
+
 export async function buildCore(config: AppConfig, conn: Connection, logger: Logger) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
@@ -54,33 +62,27 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const clock = { now: () => new Date() };
   const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
   const renderer = new FileTemplateRenderer(TEMPLATES_DIR);
-  const mail = { supportAddress: config.supportAddress, supportName: 'Support', messageIdDomain: domain, keys };
+  const email = config.channels.email;
+  const mail = { supportAddress: config.supportAddress, supportName: config.supportName, messageIdDomain: domain, keys };
   const guard = new LoopGuard(repos.ackLog, repos.suppressions, {
-    perSenderLimit: config.mail.ackPerSenderLimit, perSenderWindowMs: config.mail.ackPerSenderWindowMs,
-    globalLimit: config.mail.globalBreakerLimit, globalWindowMs: config.mail.globalBreakerWindowMs,
+    perSenderLimit: email.breakers.ackPerSenderLimit, perSenderWindowMs: email.breakers.ackPerSenderWindowMs,
+    globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
   });
   const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, renderer, guard, settings: mail });
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
-    bounces: new BounceHandler(repos, { keys, suppressionMs: config.mail.suppressionMs }, clock, logger.child({ component: 'bounces' })),
-    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: config.agentAddresses }),
+    bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
+    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
     settings: {
       ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
-      ticketBreakerLimit: config.mail.ticketBreakerLimit, ticketBreakerWindowMs: config.mail.ticketBreakerWindowMs,
-      reopenWindowMs: config.mail.reopenWindowMs,
+      ticketBreakerLimit: email.breakers.ticketBreakerLimit, ticketBreakerWindowMs: email.breakers.ticketBreakerWindowMs,
+      reopenWindowMs: config.tickets.reopenWindowMs,
     },
   });
-  const email = new EmailChannel({
-    supportAddress: config.supportAddress,
-    limits: config.mail,
-    ...(imapEnabled(config) ? { imap: { ...config.imap, host: config.imap.host!, user: config.imap.user! } } : {}),
-    ...(config.smtp.host ? { smtp: { ...config.smtp, host: config.smtp.host } } : {}),
-    ...(config.lmtp.port !== undefined
-      ? { lmtp: { host: config.lmtp.host, port: config.lmtp.port, acceptedAddresses: [config.supportAddress, ...config.ownAddresses] } }
-      : {}),
-  }, { blobs: repos.blobs, checkpoints: repos.checkpoints, logger: logger.child({ channel: 'email' }) });
-  const channels = new Map<string, ChannelAdapter>([[email.id, email]]);
-  const dispatcher = new OutboxDispatcher(repos.outbox, channels, config.outbox, clock, logger.child({ component: 'outbox' }));
+  const channels = buildChannels(config.channels, {
+    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses,
+  });
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(Object.entries(channels)), config.outbox, clock, logger.child({ component: 'outbox' }));
   return { models, repos, ingest, dispatcher, channels };
 }
 
@@ -103,7 +105,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     const checks: Record<string, ChannelHealth> = {
       database: (await pingMongo(conn)) ? { ok: true, detail: 'ping ok' } : { ok: false, detail: 'database unreachable' },
     };
-    for (const [id, channel] of core.channels) checks[id] = await channel.health();
+    for (const [id, channel] of Object.entries(core.channels)) checks[id] = await channel.health();
     return checks;
   }
 
@@ -111,7 +113,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     config, conn, ...core, readiness,
     httpPort: () => (server?.address() as { port: number } | null)?.port,
     async start(options = {}) {
-      for (const channel of core.channels.values()) await channel.start(sink);
+      for (const channel of Object.values(core.channels) as ChannelAdapter[]) await channel.start(sink);
       core.dispatcher.start();
       if (options.listen === false) return;
       const app = createHttpApp({
@@ -125,7 +127,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     },
     async stop() {
       if (server) await new Promise((resolve) => { server!.close(resolve); server!.closeAllConnections?.(); });
-      for (const channel of core.channels.values()) await channel.stop();
+      for (const channel of Object.values(core.channels) as ChannelAdapter[]) await channel.stop();
       await core.dispatcher.stop();
       await conn.close();
     },

@@ -3,10 +3,12 @@
  * port is configured) for intake, and an SMTP sender (when a server is configured) for delivery.
  * The pipe command uses the same intake.
  */
-import type { ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IntakeSink, Logger, OutboundMessage, BlobStore } from '../../src/core/index.ts';
+import type {
+  BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IngestResult, IntakeSink, Logger, OutboundMessage,
+} from '../../src/core/index.ts';
 import { ImapConsumer, type ImapSettings } from './imap.consumer.ts';
 import { LmtpListener } from './lmtp.server.ts';
-import { intakeRawMail, type MailIntakeDeps } from './mail.intake.ts';
+import { intakeRawMail, type IntakeOptions, type MailIntakeDeps } from './mail.intake.ts';
 import type { MailLimits } from './mail.normalizer.ts';
 import { SmtpSender, type SmtpSettings } from './smtp.sender.ts';
 
@@ -31,15 +33,28 @@ export class EmailChannel implements ChannelAdapter {
   private lmtp: LmtpListener | undefined;
   private started = false;
   private readonly sender: SmtpSender | undefined;
+  private readonly context: MailIntakeDeps['context'];
 
   constructor(private readonly settings: EmailChannelSettings, private readonly deps: EmailChannelDeps) {
     this.sender = settings.smtp?.host ? new SmtpSender(settings.smtp) : undefined;
+    this.context = { blobs: deps.blobs, supportAddress: settings.supportAddress, limits: settings.limits };
+  }
+
+  /**
+   * Takes one raw mail the way IMAP and LMTP do; the pipe command, quarantine retry and tests use it
+   * without starting the channel.
+   */
+  intake(raw: Buffer, source: string, sink: IntakeSink, options: IntakeOptions = {}): Promise<IngestResult> {
+    return intakeRawMail(raw, source, this.intakeDeps(sink, source.split(':')[0]!), options);
+  }
+
+  private intakeDeps(sink: IntakeSink, component: string): MailIntakeDeps {
+    return { sink, context: this.context, logger: this.deps.logger.child({ component }) };
   }
 
   async start(sink: IntakeSink): Promise<void> {
     if (this.started) return;
-    const context = { blobs: this.deps.blobs, supportAddress: this.settings.supportAddress, limits: this.settings.limits };
-    const intake = (component: string): MailIntakeDeps => ({ sink, context, logger: this.deps.logger.child({ component }) });
+    const intake = (component: string) => this.intakeDeps(sink, component);
     if (this.settings.lmtp) {
       // First, so a port that cannot be bound fails the start before anything else runs.
       const listener = new LmtpListener(this.settings.lmtp, intake('lmtp'));

@@ -1,6 +1,4 @@
 /** `helpdesk quarantine list|retry`: see what could not be processed and run it again. */
-import { intakeRawMail } from '../../channels/index.ts';
-import { createLogger } from '../infra/logger.ts';
 import { openCliContext } from './cli.context.ts';
 
 async function readBlob(stream: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -27,17 +25,14 @@ export async function quarantineList(all: boolean): Promise<number> {
 export async function quarantineRetry(id: string, force: boolean): Promise<number> {
   const ctx = await openCliContext();
   try {
-    const { core, config } = ctx;
+    const { core } = ctx;
     const item = await core.repos.quarantine.byId(id);
     if (!item) {
       process.stderr.write(`helpdesk: no quarantined item ${id}\n`);
       return 65;
     }
     const raw = await readBlob(await core.repos.blobs.get(item.rawBlobId));
-    const result = await intakeRawMail(raw, item.source, {
-      sink: core.ingest, logger: createLogger('warn'),
-      context: { blobs: core.repos.blobs, supportAddress: config.supportAddress, limits: config.mail },
-    }, { lenient: force });
+    const result = await core.channels.email.intake(raw, item.source, core.ingest, { lenient: force });
     const released = result.outcome !== 'quarantined';
     await core.repos.quarantine.recordRetry(item.id, {
       released, ...(result.ticketNumber ? { ticketNumber: result.ticketNumber } : {}), ...(released ? {} : { error: result.reason }),

@@ -35,7 +35,7 @@ export class AgentReplyHandler {
     const lastCustomer = history.filter((m) => m.direction === 'inbound' && m.classification === 'human' && m.fromContactId === ticket.requesterId).at(-1);
     const rendered = await this.renderer.render('agent-reply', ticket.locale, {
       ticketNumber: ticket.number, subject: ticket.subject, body: message.visibleText,
-      agentName: message.from.name || 'Support',
+      agentName: message.from.name || this.settings.supportName,
     });
     return composeCustomerMail(this.settings, {
       id: `reply:${message.channel}:${message.externalId}`, kind: 'agent-reply', ticket,

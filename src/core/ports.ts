@@ -4,6 +4,7 @@
  * replays a whole ingest after a crash, so ids are deterministic and inserts are upserts.
  */
 import type { Readable } from 'node:stream';
+import type { Logger } from './logger.ts';
 import type {
   Address, Contact, Decision, DeliveryReceipt, InboundMessage, IngestResult, Locale, OutboundMessage,
   OutboxEntry, StoredMessage, Ticket, TicketStatus,
@@ -178,6 +179,19 @@ export interface ChannelAdapter {
   canDeliver?(): boolean;
   health(): Promise<ChannelHealth>;
 }
+
+/** What the composition root hands every channel factory besides the channel's own config slice. */
+export interface ChannelDeps {
+  blobs: BlobStore;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  /** The address customers write to, and the other addresses that are ours. */
+  supportAddress: string;
+  ownAddresses: readonly string[];
+}
+
+/** One per channel in channels/index.ts: builds the adapter from its config slice. */
+export type ChannelFactory<Config, Adapter extends ChannelAdapter = ChannelAdapter> = (config: Config, deps: ChannelDeps) => Adapter;
 
 export interface MailboxCursor {
   uidValidity: number;

@@ -8,7 +8,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     base: { service: 'helpdesk' },
     redact: {
       paths: ['password', '*.password', 'secret', '*.secret', 'adminToken', '*.adminToken', 'authorization', '*.authorization',
-        'req.headers.authorization', 'config.imap.password', 'config.smtp.password', 'config.secret', 'config.adminToken'],
+        'req.headers.authorization', 'config.channels.email.imap.password', 'config.channels.email.smtp.password', 'config.secret', 'config.adminToken'],
       censor: '[redacted]',
     },
     serializers: { err: pino.stdSerializers.err },

@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeRawMail } from '../../channels/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
@@ -53,10 +52,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     const config = testConfig({ database: { dbName: testDbName('sanitized_html') } });
     gateway = await createGateway(config, mongoUri(), createLogger('silent'));
     await gateway.start();
-    const result = await intakeRawMail(readFileSync(FIXTURE), 'test', {
-      sink: gateway.ingest, logger: createLogger('silent'),
-      context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: config.mail },
-    });
+    const result = await gateway.channels.email.intake(readFileSync(FIXTURE), 'test', gateway.ingest);
     const res = await fetch(`http://127.0.0.1:${gateway.httpPort()}/api/v1/tickets/${result.ticketNumber}`, {
       headers: { authorization: `Bearer ${config.adminToken}` },
     });

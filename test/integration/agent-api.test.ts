@@ -1,6 +1,5 @@
 /** The agent REST API over HTTP: auth, newest-first cursor pagination, one ticket with its messages, readiness. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeRawMail } from '../../channels/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
@@ -18,9 +17,8 @@ describe('agent API', () => {
     gateway = await createGateway(config, mongoUri(), createLogger('silent'));
     await gateway.start();
     base = `http://127.0.0.1:${gateway.httpPort()}`;
-    const deps = { sink: gateway.ingest, logger: createLogger('silent'), context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: config.mail } };
     for (let i = 1; i <= 5; i++) {
-      await intakeRawMail(await buildMail({ messageId: `<api-${i}@example.org>`, from: `user${i}@example.org`, subject: `Question ${i}` }), 'test', deps);
+      await gateway.channels.email.intake(await buildMail({ messageId: `<api-${i}@example.org>`, from: `user${i}@example.org`, subject: `Question ${i}` }), 'test', gateway.ingest);
     }
   });
   afterAll(async () => {

@@ -6,7 +6,6 @@
 import { connect } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmailChannel } from '../../channels/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { connectMongo } from '../../src/infra/db/mongo.connection.ts';
 import { freePort } from '../../src/infra/db/ports.ts';
@@ -22,18 +21,16 @@ const MAX_BYTES = 64 * 1024;
 interface LmtpError extends Error { code?: string; responseCode?: number; response?: string; rejected?: string[] }
 interface Rejection { recipient?: string; responseCode?: number; response?: string }
 
-async function startGateway(label: string, extra: Record<string, unknown> = {}): Promise<{ gateway: Gateway; port: number }> {
+async function startGateway(label: string, email: Record<string, unknown> = {}): Promise<{ gateway: Gateway; port: number }> {
   const config = testConfig({
     database: { dbName: testDbName(label) },
-    lmtp: { host: '127.0.0.1', port: await freePort() },
+    channels: { email: { lmtp: { host: '127.0.0.1', port: await freePort() }, limits: { maxMessageBytes: MAX_BYTES }, ...email } },
     ownAddresses: ['billing@helpdesk.test'],
-    mail: { maxMessageBytes: MAX_BYTES },
     outbox: { pollIntervalMs: 200 },
-    ...extra,
   });
   const gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   await gateway.start({ listen: false });
-  const port = (gateway.channels.get('email') as EmailChannel).lmtpPort();
+  const port = gateway.channels.email.lmtpPort();
   if (!port) throw new Error('the LMTP listener did not start');
   return { gateway, port };
 }

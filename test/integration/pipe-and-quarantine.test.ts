@@ -94,6 +94,6 @@ describe('helpdesk pipe and quarantine', () => {
   it('refuses to start with a bad IMAP_PORT and names it', async () => {
     const res = await runCli(['quarantine', 'list'], { ...env, IMAP_PORT: 'imap' });
     expect(res.code).toBe(78);
-    expect(res.stderr).toMatch(/IMAP_PORT \(imap\.port\)/);
+    expect(res.stderr).toMatch(/IMAP_PORT \(channels\.email\.imap\.port\)/);
   });
 });

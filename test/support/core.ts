@@ -1,5 +1,4 @@
 /** The gateway's core on a test database of its own, without channels or HTTP, plus a mail intake. */
-import { intakeRawMail } from '../../channels/index.ts';
 import { buildCore } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from './config.ts';
@@ -10,11 +9,10 @@ export async function openTestCore(label: string, env: Record<string, string> = 
   const config = testConfig({ database: { dbName: db.dbName } }, env);
   const logger = createLogger('silent');
   const core = await buildCore(config, db.conn, logger);
-  const deps = { sink: core.ingest, logger, context: { blobs: core.repos.blobs, supportAddress: config.supportAddress, limits: config.mail } };
   return {
     core,
     /** Takes one raw mail the way IMAP, the pipe and LMTP do. */
-    intake: (raw: Buffer, source = 'test') => intakeRawMail(raw, source, deps),
+    intake: (raw: Buffer, source = 'test') => core.channels.email.intake(raw, source, core.ingest),
     drop: () => db.drop(),
   };
 }

@@ -21,15 +21,18 @@ export interface EmailGateway {
   stop(): Promise<void>;
 }
 
-export async function startEmailGateway(user: string, overrides: Record<string, unknown> = {}): Promise<EmailGateway> {
+/** `email` overrides settings of the `channels.email` slice. */
+export async function startEmailGateway(user: string, email: Record<string, unknown> = {}): Promise<EmailGateway> {
   const dovecot = await startDovecot();
   const sink = await startSmtpSink();
   const config = testConfig({
     database: { dbName: testDbName(user) },
-    imap: { host: dovecot.host, port: dovecot.imapPort, tls: false, user, password: dovecot.password, drainIntervalMs: 1000, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-    smtp: { host: sink.host, port: sink.port, tls: false },
+    channels: { email: {
+      imap: { host: dovecot.host, port: dovecot.imapPort, tls: false, user, password: dovecot.password, drainIntervalMs: 1000, reconnectMinMs: 100, reconnectMaxMs: 1000 },
+      smtp: { host: sink.host, port: sink.port, tls: false },
+      ...email,
+    } },
     outbox: { pollIntervalMs: 200 },
-    ...overrides,
   });
   const gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   await gateway.start();

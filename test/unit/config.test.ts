@@ -6,8 +6,9 @@ describe('configuration', () => {
   it('works with no settings at all (npm start on a laptop)', () => {
     const config = loadConfig({ env: {} });
     expect(config.port).toBe(3000);
-    expect(config.imap.host).toBeUndefined();
-    expect(Object.isFrozen(config.imap)).toBe(true);
+    expect(config.channels.email.imap.host).toBeUndefined();
+    expect(Object.isFrozen(config.channels.email.imap)).toBe(true);
+    expect(config.supportName).toBe('Support');
   });
 
   it('reads every documented environment variable', () => {
@@ -16,12 +17,21 @@ describe('configuration', () => {
       SUPPORT_ADDRESS: 'help@example.com', DEFAULT_LOCALE: 'id', MONGODB_URI: 'mongodb://u:p@db/x',
       IMAP_HOST: 'imap.example.com', IMAP_PORT: '143', IMAP_USER: 'help', IMAP_PASSWORD: 'pw', IMAP_TLS: 'false', IMAP_MAILBOX: 'Support',
       SMTP_HOST: 'smtp.example.com', SMTP_PORT: '465', SMTP_USER: 'help', SMTP_PASSWORD: 'pw2', SMTP_TLS: 'true',
+      SUPPORT_NAME: 'Acme Help', REOPEN_WINDOW_MS: '60000', MAIL_MAX_MESSAGE_BYTES: '2048', ACK_PER_SENDER_LIMIT: '7',
+      AGENT_ADDRESSES: 'a@example.com, b@example.com',
     } });
     expect(config).toMatchObject({
       port: 8080, publicUrl: 'https://desk.example.com', supportAddress: 'help@example.com', defaultLocale: 'id',
       database: { uri: 'mongodb://u:p@db/x' },
-      imap: { host: 'imap.example.com', port: 143, user: 'help', password: 'pw', tls: false, mailbox: 'Support' },
-      smtp: { host: 'smtp.example.com', port: 465, user: 'help', password: 'pw2', tls: true },
+      supportName: 'Acme Help',
+      tickets: { reopenWindowMs: 60000 },
+      channels: { email: {
+        imap: { host: 'imap.example.com', port: 143, user: 'help', password: 'pw', tls: false, mailbox: 'Support' },
+        smtp: { host: 'smtp.example.com', port: 465, user: 'help', password: 'pw2', tls: true },
+        limits: { maxMessageBytes: 2048 },
+        breakers: { ackPerSenderLimit: 7 },
+        agentAddresses: ['a@example.com', 'b@example.com'],
+      } },
     });
   });
 
@@ -32,9 +42,13 @@ describe('configuration', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const message = (err as Error).message;
-      for (const key of ['IMAP_PORT (imap.port)', 'SUPPORT_ADDRESS', 'DEFAULT_LOCALE', 'SMTP_TLS']) expect(message).toContain(key);
+      for (const key of ['IMAP_PORT (channels.email.imap.port)', 'SUPPORT_ADDRESS', 'DEFAULT_LOCALE', 'SMTP_TLS']) expect(message).toContain(key);
       expect((err as ConfigError).problems).toHaveLength(4);
     }
+  });
+
+  it('names the new place of a setting an older config file still has at the top level', () => {
+    expect(() => loadConfig({ env: {}, overrides: { imap: { host: 'x' } } })).toThrow(/imap: moved to channels\.email\.imap/);
   });
 
   it('refuses the development secrets in production', () => {
@@ -53,6 +67,6 @@ describe('configuration', () => {
     const gw = spawnGateway({ IMAP_PORT: 'not-a-port', MONGODB_URI: 'mongodb://127.0.0.1:1/' });
     const { code } = await gw.exited;
     expect(code).toBe(78);
-    expect(gw.output()).toMatch(/Invalid configuration:\n\s+- IMAP_PORT \(imap\.port\): .*"not-a-port"/);
+    expect(gw.output()).toMatch(/Invalid configuration:\n\s+- IMAP_PORT \(channels\.email\.imap\.port\): .*"not-a-port"/);
   });
 });
