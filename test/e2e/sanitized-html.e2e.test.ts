@@ -59,14 +59,11 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     const inbound = (await res.json()).messages.find((m: { direction: string }) => m.direction === 'inbound');
     apiHtml = inbound.html;
     rawHtml = (await gateway.repos.messages.byExternalId('email', inbound.externalId))!.html!;
-    const images = await intakeRawMail(await buildMail({
+    const images = await gateway.channels.email.intake(await buildMail({
       messageId: '<images@example.org>', subject: 'Chart attached',
       html: '<p>See the chart:<img src="cid:chart@example.org" alt="chart"></p><p>Logo<img src="https://tracker.example/open.gif?u=42" alt="ACME"></p>',
       attachments: [{ filename: 'chart.png', cid: 'chart@example.org', contentType: 'image/png', content: Buffer.from('89504e470d0a1a0a', 'hex') }],
-    }), 'test', {
-      sink: gateway.ingest, logger: createLogger('silent'),
-      context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: config.mail },
-    });
+    }), 'test', gateway.ingest);
     imagesTicket = async (query = '') => {
       const r = await fetch(`http://127.0.0.1:${gateway.httpPort()}/api/v1/tickets/${images.ticketNumber}${query}`, {
         headers: { authorization: `Bearer ${config.adminToken}` },
