@@ -79,5 +79,9 @@ export const defaults: AppConfig = {
     backoffMaxMs: 15 * 60 * 1000,
     leaseMs: 60_000, // a sender that dies mid-send frees its entry after this
   },
+  metrics: {
+    enabled: false, // GET /metrics is off unless asked for
+    token: undefined, // set it when anything but your Prometheus can reach the port
+  },
   crashPoints: [],
 };

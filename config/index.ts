@@ -56,6 +56,8 @@ export const envMap: Record<string, string> = {
   OUTBOX_BACKOFF_BASE_MS: 'outbox.backoffBaseMs',
   OUTBOX_BACKOFF_MAX_MS: 'outbox.backoffMaxMs',
   OUTBOX_LEASE_MS: 'outbox.leaseMs',
+  METRICS_ENABLED: 'metrics.enabled',
+  METRICS_TOKEN: 'metrics.token',
   HELPDESK_CRASH_POINTS: 'crashPoints',
 };
 

@@ -95,6 +95,12 @@ export const configSchema = z.object({
     backoffMaxMs: z.coerce.number().int().min(100),
     leaseMs: z.coerce.number().int().min(1000),
   }),
+  metrics: z.object({
+    /** Serve GET /metrics (Prometheus text format). */
+    enabled: bool,
+    /** When set, a scrape needs `Authorization: Bearer <token>`. */
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+  }),
   /** Test seam: named points at which the process kills itself (crash-safety tests). */
   crashPoints: z.array(z.string()),
 });
@@ -102,4 +108,4 @@ export const configSchema = z.object({
 export type AppConfig = z.infer<typeof configSchema>;
 
 /** Config keys whose values never reach a log line. */
-export const secretKeys = ['secret', 'adminToken', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri'] as const;
+export const secretKeys = ['secret', 'adminToken', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token'] as const;

@@ -8,11 +8,14 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, OutboxDispatcher, ThreadResolver,
-  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type ChannelHealth, type Logger, type Repositories, type TokenKeys,
+  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, meteredSink, noMetrics, OutboxDispatcher,
+  ThreadResolver,
+  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type ChannelHealth, type Logger, type Metrics, type Repositories, type TokenKeys,
 } from './core/index.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
 import { createHttpApp } from './infra/http/http.server.ts';
+import { PrometheusMetrics } from './infra/metrics/prometheus.metrics.ts';
+import { mongoQueueProbe } from './infra/metrics/queue.probe.ts';
 import { createModels, ensureIndexes, type Models } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
@@ -52,7 +55,7 @@ export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Chann
   return built as Channels;
 }
 
-export async function buildCore(config: AppConfig, conn: Connection, logger: Logger) {
+export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
   await ensureIndexes(models);
@@ -80,26 +83,27 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     },
   });
   const channels = buildChannels(config.channels, {
-    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses,
+    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
   });
-  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(Object.entries(channels)), config.outbox, clock, logger.child({ component: 'outbox' }));
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(Object.entries(channels)), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
   return { models, repos, ingest, dispatcher, channels };
 }
 
 export async function createGateway(config: AppConfig, uri: string, logger: Logger): Promise<Gateway> {
   const conn = await connectMongo(uri, config.database.dbName);
-  const core = await buildCore(config, conn, logger);
+  const metrics = config.metrics.enabled ? new PrometheusMetrics(mongoQueueProbe(conn)) : undefined;
+  const core = await buildCore(config, conn, logger, metrics);
   let server: Server | undefined;
 
   // Queue and send promptly: kick the dispatcher after every stored message.
-  const sink = {
+  const sink = meteredSink({
     ingest: async (m: Parameters<IngestService['ingest']>[0]) => {
       const result = await core.ingest.ingest(m);
       if (result.outcome === 'created' || result.outcome === 'appended') core.dispatcher.kick();
       return result;
     },
     quarantine: core.ingest.quarantine.bind(core.ingest),
-  };
+  }, metrics ?? noMetrics);
 
   async function readiness(): Promise<Record<string, ChannelHealth>> {
     const checks: Record<string, ChannelHealth> = {
@@ -119,6 +123,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       const app = createHttpApp({
         models: core.models, repos: core.repos, adminToken: config.adminToken, publicUrl: config.publicUrl,
         readiness, logger: logger.child({ component: 'http' }),
+        ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.port, '0.0.0.0', () => resolve()).once('error', reject);

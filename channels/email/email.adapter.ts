@@ -4,7 +4,7 @@
  * The pipe command uses the same intake.
  */
 import type {
-  BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IngestResult, IntakeSink, Logger, OutboundMessage,
+  BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IngestResult, IntakeSink, Logger, Metrics, OutboundMessage,
 } from '../../src/core/index.ts';
 import { ImapConsumer, type ImapSettings } from './imap.consumer.ts';
 import { LmtpListener } from './lmtp.server.ts';
@@ -25,6 +25,8 @@ export interface EmailChannelDeps {
   blobs: BlobStore;
   checkpoints: CheckpointStore;
   logger: Logger;
+  /** Where IMAP reconnects are counted; nothing is kept when absent. */
+  metrics?: Metrics;
 }
 
 export class EmailChannel implements ChannelAdapter {
@@ -64,7 +66,7 @@ export class EmailChannel implements ChannelAdapter {
     if (this.settings.imap) {
       const deps = intake('imap');
       this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
-        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger);
+        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger, this.deps.metrics);
       this.consumer.start();
     }
     this.started = true;

@@ -27,5 +27,8 @@ export function createEmailChannel(config: EmailChannelConfig, deps: ChannelDeps
     ...(lmtp.port !== undefined
       ? { lmtp: { host: lmtp.host, port: lmtp.port, acceptedAddresses: [deps.supportAddress, ...deps.ownAddresses] } }
       : {}),
-  }, { blobs: deps.blobs, checkpoints: deps.checkpoints, logger: deps.logger.child({ channel: 'email' }) });
+  }, {
+    blobs: deps.blobs, checkpoints: deps.checkpoints, logger: deps.logger.child({ channel: 'email' }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import {
-  backoffDelay, crashPoint, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type SourceCheckpoint,
+  backoffDelay, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics, type SourceCheckpoint,
 } from '../../src/core/index.ts';
 
 export interface ImapSettings {
@@ -72,6 +72,7 @@ export class ImapConsumer {
     private readonly checkpoints: CheckpointStore,
     private readonly handle: RawMailHandler,
     private readonly logger: Logger,
+    private readonly metrics: Metrics = noMetrics,
   ) {
     this.key = `${settings.user}@${settings.host}:${settings.port}/${settings.mailbox}`;
   }
@@ -105,6 +106,7 @@ export class ImapConsumer {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.failures++;
+    this.metrics.reconnect('email', 'imap');
     const delay = backoffDelay(this.failures, this.settings.reconnectMinMs, this.settings.reconnectMaxMs);
     this.logger.info({ delay, failures: this.failures }, 'imap reconnect scheduled');
     clearTimeout(this.reconnectTimer);

@@ -13,3 +13,5 @@ export { BounceHandler } from './bounce.handler.ts';
 export { AgentReplyHandler } from './agent-reply.handler.ts';
 export { IngestService, isTransient, type IngestSettings } from './ingest.service.ts';
 export { OutboxDispatcher, backoffDelay, type DispatcherSettings } from './outbox-dispatcher.ts';
+export { noMetrics, type Metrics } from './metrics.ts';
+export { meteredSink } from './metered-sink.ts';

@@ -7,7 +7,9 @@
 import { crashPoint } from './crash-points.ts';
 import { DeliveryError } from './errors.ts';
 import type { Logger } from './logger.ts';
+import { noMetrics, type Metrics } from './metrics.ts';
 import type { ChannelAdapter, Clock, OutboxRepository } from './ports.ts';
+import type { OutboxEntry } from './types.ts';
 
 export interface DispatcherSettings {
   pollIntervalMs: number;
@@ -34,6 +36,7 @@ export class OutboxDispatcher {
     private readonly settings: DispatcherSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly metrics: Metrics = noMetrics,
   ) {}
 
   start(): void {
@@ -90,17 +93,19 @@ export class OutboxDispatcher {
         await this.outbox.markSent(entry.id, receipt, this.clock.now());
         log.info({ accepted: receipt.accepted, rejected: receipt.rejected }, 'delivered');
       } catch (err) {
-        await this.recordFailure(entry.id, entry.attempts, err, log);
+        await this.recordFailure(entry, err, log);
       }
       if (this.stopped) break;
     }
     return count;
   }
 
-  private async recordFailure(id: string, attempts: number, err: unknown, log: Logger): Promise<void> {
+  private async recordFailure({ id, attempts, channel }: OutboxEntry, err: unknown, log: Logger): Promise<void> {
     const message = (err as Error)?.message ?? String(err);
     const permanent = err instanceof DeliveryError && err.permanent;
-    if (permanent || attempts >= this.settings.maxAttempts) {
+    const final = permanent || attempts >= this.settings.maxAttempts;
+    this.metrics.deliveryFailed(channel, final);
+    if (final) {
       await this.outbox.markFailed(id, message, this.clock.now());
       log.error({ err: message, attempts }, 'delivery failed for good');
       return;

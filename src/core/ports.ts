@@ -9,6 +9,7 @@ import type {
   Address, Contact, Decision, DeliveryReceipt, InboundMessage, IngestResult, Locale, OutboundMessage,
   OutboxEntry, StoredMessage, Ticket, TicketStatus,
 } from './types.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface IntakeSink {
   /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
@@ -188,6 +189,8 @@ export interface ChannelDeps {
   /** The address customers write to, and the other addresses that are ours. */
   supportAddress: string;
   ownAddresses: readonly string[];
+  /** Where a channel counts what it sees (e.g. reconnects); nothing is kept when absent. */
+  metrics?: Metrics;
 }
 
 /** One per channel in channels/index.ts: builds the adapter from its config slice. */

@@ -21,8 +21,8 @@ export interface EmailGateway {
   stop(): Promise<void>;
 }
 
-/** `email` overrides settings of the `channels.email` slice. */
-export async function startEmailGateway(user: string, email: Record<string, unknown> = {}): Promise<EmailGateway> {
+/** `email` overrides settings of the `channels.email` slice; `others` any other top-level settings. */
+export async function startEmailGateway(user: string, email: Record<string, unknown> = {}, others: Record<string, unknown> = {}): Promise<EmailGateway> {
   const dovecot = await startDovecot();
   const sink = await startSmtpSink();
   const config = testConfig({
@@ -33,6 +33,7 @@ export async function startEmailGateway(user: string, email: Record<string, unkn
       ...email,
     } },
     outbox: { pollIntervalMs: 200 },
+    ...others,
   });
   const gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   await gateway.start();

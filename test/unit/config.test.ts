@@ -9,6 +9,14 @@ describe('configuration', () => {
     expect(config.channels.email.imap.host).toBeUndefined();
     expect(Object.isFrozen(config.channels.email.imap)).toBe(true);
     expect(config.supportName).toBe('Support');
+    expect(config.metrics).toEqual({ enabled: false, token: undefined }); // no /metrics unless asked for
+  });
+
+  it('turns metrics on with a token that is never logged', () => {
+    const config = loadConfig({ env: { METRICS_ENABLED: 'true', METRICS_TOKEN: 'm'.repeat(20) } });
+    expect(config.metrics).toEqual({ enabled: true, token: 'm'.repeat(20) });
+    expect(redactConfig(config).metrics).toEqual({ enabled: true, token: '[redacted]' });
+    expect(() => loadConfig({ env: { METRICS_TOKEN: 'short' } })).toThrow(/METRICS_TOKEN \(metrics.token\)/);
   });
 
   it('reads every documented environment variable', () => {

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger, Repositories } from '../../core/index.ts';
 import { requireAdminToken } from '../../api/auth.middleware.ts';
 import { healthRoutes, type ReadinessProbe } from '../../api/health.routes.ts';
+import { metricsRoutes, type MetricsSource } from '../../api/metrics.routes.ts';
 import { ticketRoutes } from '../../api/tickets.routes.ts';
 import type { Models } from '../mongo/models.ts';
 
@@ -13,6 +14,8 @@ export interface HttpDeps {
   publicUrl: string;
   readiness: ReadinessProbe;
   logger: Logger;
+  /** GET /metrics, when enabled; `token` protects it. */
+  metrics?: { source: MetricsSource; token?: string | undefined };
 }
 
 export function createHttpApp(deps: HttpDeps): Express {
@@ -20,6 +23,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(healthRoutes(deps.readiness));
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, '')));
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
