@@ -56,6 +56,7 @@ export const defaults: AppConfig = {
         host: '127.0.0.1',
       },
       agentAddresses: [],
+      trustedAuthservIds: [], // empty: no Authentication-Results header is believed, so no mail proves an agent
       limits: {
         maxMessageBytes: 25 * 1024 * 1024,
         maxAttachmentBytes: 20 * 1024 * 1024,
@@ -64,6 +65,8 @@ export const defaults: AppConfig = {
       breakers: {
         ackPerSenderLimit: 3, // acknowledgements to one address per window
         ackPerSenderWindowMs: 60 * 60 * 1000,
+        ackPerDomainLimit: 20, // acknowledgements to strangers at one domain per window
+        ackPerDomainWindowMs: 60 * 60 * 1000,
         ticketBreakerLimit: 5, // automatic mails on one ticket per window before it goes quiet
         ticketBreakerWindowMs: 10 * 60 * 1000,
         globalBreakerLimit: 500, // acknowledgements per window across the whole gateway

@@ -51,6 +51,9 @@ export const envMap: Record<string, string> = {
   MAIL_MAX_ATTACHMENT_BYTES: 'channels.email.limits.maxAttachmentBytes',
   ACK_PER_SENDER_LIMIT: 'channels.email.breakers.ackPerSenderLimit',
   ACK_PER_SENDER_WINDOW_MS: 'channels.email.breakers.ackPerSenderWindowMs',
+  ACK_PER_DOMAIN_LIMIT: 'channels.email.breakers.ackPerDomainLimit',
+  ACK_PER_DOMAIN_WINDOW_MS: 'channels.email.breakers.ackPerDomainWindowMs',
+  TRUSTED_AUTHSERV_IDS: 'channels.email.trustedAuthservIds',
   OUTBOX_POLL_INTERVAL_MS: 'outbox.pollIntervalMs',
   OUTBOX_MAX_ATTEMPTS: 'outbox.maxAttempts',
   OUTBOX_BACKOFF_BASE_MS: 'outbox.backoffBaseMs',
@@ -67,7 +70,7 @@ const movedKeys: Record<string, string> = {
   agentAddresses: 'channels.email.agentAddresses', mail: 'channels.email.limits, channels.email.breakers and tickets',
 };
 
-const listKeys = new Set(['ownAddresses', 'channels.email.agentAddresses', 'crashPoints']);
+const listKeys = new Set(['ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

@@ -68,6 +68,8 @@ export const configSchema = z.object({
       }),
       /** Agents' own addresses: with a valid reply token, their mail is an agent reply to the customer. */
       agentAddresses: z.array(email),
+      /** authserv-ids of our own MTA: only their Authentication-Results headers are believed. */
+      trustedAuthservIds: z.array(z.string().min(1)),
       limits: z.object({
         maxMessageBytes: z.coerce.number().int().min(1024),
         maxAttachmentBytes: z.coerce.number().int().min(1024),
@@ -77,6 +79,9 @@ export const configSchema = z.object({
       breakers: z.object({
         ackPerSenderLimit: z.coerce.number().int().min(0),
         ackPerSenderWindowMs: z.coerce.number().int().min(1000),
+        /** Acknowledgements to one recipient domain per window (strangers only: known customers are exempt). */
+        ackPerDomainLimit: z.coerce.number().int().min(0),
+        ackPerDomainWindowMs: z.coerce.number().int().min(1000),
         /** Automatic messages on one ticket within the window that trip its breaker. */
         ticketBreakerLimit: z.coerce.number().int().min(1),
         ticketBreakerWindowMs: z.coerce.number().int().min(1000),

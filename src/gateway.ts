@@ -69,9 +69,10 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const mail = { supportAddress: config.supportAddress, supportName: config.supportName, messageIdDomain: domain, keys };
   const guard = new LoopGuard(repos.ackLog, repos.suppressions, {
     perSenderLimit: email.breakers.ackPerSenderLimit, perSenderWindowMs: email.breakers.ackPerSenderWindowMs,
+    perDomainLimit: email.breakers.ackPerDomainLimit, perDomainWindowMs: email.breakers.ackPerDomainWindowMs,
     globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
   });
-  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, renderer, guard, settings: mail });
+  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail });
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),

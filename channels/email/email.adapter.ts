@@ -17,6 +17,8 @@ export interface EmailChannelSettings {
   limits: MailLimits;
   imap?: ImapSettings;
   smtp?: SmtpSettings;
+  /** authserv-ids whose Authentication-Results headers are believed (our own MTA's). */
+  trustedAuthservIds?: readonly string[];
   /** Push delivery from an MTA. Loopback or a private network only: there is no TLS and no AUTH. */
   lmtp?: { host: string; port: number; acceptedAddresses: string[] };
 }
@@ -39,7 +41,10 @@ export class EmailChannel implements ChannelAdapter {
 
   constructor(private readonly settings: EmailChannelSettings, private readonly deps: EmailChannelDeps) {
     this.sender = settings.smtp?.host ? new SmtpSender(settings.smtp) : undefined;
-    this.context = { blobs: deps.blobs, supportAddress: settings.supportAddress, limits: settings.limits };
+    this.context = {
+      blobs: deps.blobs, supportAddress: settings.supportAddress, limits: settings.limits,
+      trustedAuthservIds: settings.trustedAuthservIds ?? [],
+    };
   }
 
   /**

@@ -14,6 +14,8 @@ export interface EmailChannelConfig {
   smtp: { host?: string; port: number; user?: string; password?: string; tls: boolean };
   lmtp: { port?: number; host: string };
   limits: MailLimits;
+  /** authserv-ids whose Authentication-Results headers are believed (our own MTA's). */
+  trustedAuthservIds: readonly string[];
 }
 
 /** Each part runs only when configured: IMAP with host and user, SMTP with a host, LMTP with a port. */
@@ -22,6 +24,7 @@ export function createEmailChannel(config: EmailChannelConfig, deps: ChannelDeps
   return new EmailChannel({
     supportAddress: deps.supportAddress,
     limits: config.limits,
+    trustedAuthservIds: config.trustedAuthservIds,
     ...(imap.host && imap.user ? { imap: { ...imap, host: imap.host, user: imap.user } } : {}),
     ...(smtp.host ? { smtp: { ...smtp, host: smtp.host } } : {}),
     ...(lmtp.port !== undefined

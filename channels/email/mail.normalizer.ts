@@ -12,6 +12,7 @@ import {
   type Address, type BlobStore, type InboundMessage, type SourceCheckpoint,
 } from '../../src/core/index.ts';
 import { storageFilename } from './attachment-filename.ts';
+import { senderAuthentication } from './auth-results.parser.ts';
 import { classifyMail } from './mail.classifier.ts';
 import { mailBody } from './mail-body.ts';
 import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
@@ -43,6 +44,8 @@ export interface NormalizeContext {
   checkpoint?: SourceCheckpoint;
   /** Skip structure and size checks: an admin's explicit `quarantine retry --force`. */
   lenient?: boolean;
+  /** authserv-ids of our own MTA: only their Authentication-Results headers count. None: trust none. */
+  trustedAuthservIds?: readonly string[];
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): Address[] {
@@ -162,5 +165,6 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
     rawBlobId: rawBlob.id,
     // X-Loop names the system that already handled the mail: when it is us, answering would loop.
     loopMarkers: headerValues(lines, 'x-loop'),
+    authentication: senderAuthentication(lines, ctx.trustedAuthservIds ?? []),
   };
 }

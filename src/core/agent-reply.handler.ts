@@ -1,12 +1,23 @@
 /**
- * An agent answering by email: a configured agent address replying with a valid reply token posts
- * an agent reply on the ticket, and the gateway sends it on to the customer with customer-facing
- * headers (our From, the ticket's Reply-To token, no Auto-Submitted: a person wrote it). Anything
- * less (no token, a forged one, a non-agent sender) is handled as a customer message instead.
+ * An agent answering by email. A mail is an agent reply only when all three hold: its From is a
+ * configured agent address, a trusted verifier authenticated that From (DMARC pass or aligned
+ * DKIM pass), and it carries an agent token issued to that agent (customer tokens are in every
+ * mail a customer gets, so anyone on a thread has them). The gateway then sends the text on to
+ * the customer with customer-facing headers (our From, the ticket's Reply-To token, no
+ * Auto-Submitted: a person wrote it). Anything less from an agent address is a customer message,
+ * held for review.
  */
 import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
 import type { Repositories, TemplateRenderer } from './ports.ts';
+import { senderAuthenticated } from './sender-authentication.ts';
+import type { ThreadDecision } from './thread-resolver.ts';
 import type { InboundMessage, OutboundMessage, Ticket } from './types.ts';
+
+/** `agent`: a proven agent reply; `unproven`: from an agent address, but not proven; `none`: not from an agent. */
+export interface AgentMailVerdict {
+  verdict: 'agent' | 'unproven' | 'none';
+  detail: string;
+}
 
 export class AgentReplyHandler {
   private readonly agents: Set<string>;
@@ -21,6 +32,17 @@ export class AgentReplyHandler {
 
   isAgent(address: string | undefined): boolean {
     return Boolean(address && this.agents.has(address.toLowerCase()));
+  }
+
+  judge(message: InboundMessage, decision: ThreadDecision): AgentMailVerdict {
+    const from = message.from.address;
+    if (!this.isAgent(from)) return { verdict: 'none', detail: 'not an agent address' };
+    const unproven = (why: string): AgentMailVerdict => ({ verdict: 'unproven', detail: `mail from agent address ${from} held for review: ${why}` });
+    if (decision.kind !== 'append') return unproven('it carries no ticket token');
+    if (!decision.agentToken) return unproven('a customer token never makes an agent reply');
+    if (!decision.agentToken.issuedToSender) return unproven('the agent token was issued to another agent');
+    if (!senderAuthenticated(message.authentication, from)) return unproven('no trusted dmarc=pass or aligned dkim=pass');
+    return { verdict: 'agent', detail: `${from} answers #${decision.ticket.number}` };
   }
 
   /** Builds the mail to the customer (deterministic id: one per agent message). */

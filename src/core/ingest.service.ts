@@ -17,7 +17,7 @@ import { TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { AUTOMAIL_STOPPED } from './loop-guard.ts';
 import type { Clock, IntakeSink, QuarantineInput, Repositories } from './ports.ts';
-import { verifyReplyToken, type TokenKeys } from './reply-token.ts';
+import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './reply-token.ts';
 import { tokenInOwnMessageId, type ThreadResolver } from './thread-resolver.ts';
 import type { Contact, Decision, InboundMessage, IngestResult, StoredMessage, Ticket } from './types.ts';
 
@@ -82,7 +82,8 @@ export class IngestService implements IntakeSink {
     // Only a Message-ID we generated (it carries our signed token) counts: agents' own mail
     // clients may well use our domain for theirs.
     const token = message.messageId ? tokenInOwnMessageId(message.messageId, this.deps.settings.messageIdDomain) : null;
-    if (token && verifyReplyToken(this.deps.settings.keys, token) !== null) return `Message-ID ${message.messageId} is one of ours`;
+    const keys = this.deps.settings.keys;
+    if (token && (verifyReplyToken(keys, token) !== null || verifyAgentToken(keys, token, undefined))) return `Message-ID ${message.messageId} is one of ours`;
     const marker = message.loopMarkers?.find((m) => [...this.own].some((a) => m.toLowerCase().includes(a)));
     return marker ? `X-Loop: ${marker}` : null;
   }
@@ -145,19 +146,29 @@ export class IngestService implements IntakeSink {
     const decision = await resolver.resolve(message, contact);
     // Backscatter and reports about mail we never sent must not open tickets.
     if (message.classification === 'bounce' && decision.kind === 'new') return null;
-    if (decision.kind === 'append' && agentReplies.isAgent(message.from.address) && ['reply-token', 'own-message-id'].includes(decision.decision.rule)) {
-      return { ticket: decision.ticket, opens: false, flagged: false, role: 'agent', decision: thread('agent-reply', `${message.from.address} answers #${decision.ticket.number}`) };
+    const agentMail = agentReplies.judge(message, decision);
+    if (decision.kind === 'append' && agentMail.verdict === 'agent') {
+      return { ticket: decision.ticket, opens: false, flagged: false, role: 'agent', decision: thread('agent-reply', agentMail.detail) };
     }
     if (decision.kind === 'append') {
       const { ticket } = decision;
       const closedAt = ticket.status === 'closed' ? ticket.closedAt : undefined;
       if (!closedAt || this.deps.clock.now().getTime() - closedAt.getTime() <= this.deps.settings.reopenWindowMs) {
-        return { ticket, opens: false, flagged: decision.flagged, role: 'customer', decision: decision.decision };
+        // Mail from an agent's address that is not a proven agent reply is held for review.
+        const held = agentMail.verdict === 'unproven';
+        return {
+          ticket, opens: false, flagged: decision.flagged || held, role: 'customer',
+          decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
+        };
       }
       const linked = await this.open(message, contact, [ticket.number]);
       return { ticket: linked, opens: true, flagged: false, role: 'customer', decision: thread('closed-ticket', `#${ticket.number} was closed ${closedAt.toISOString()}: new ticket linked to it`) };
     }
-    return { ticket: await this.open(message, contact, []), opens: true, flagged: false, role: 'customer', decision: decision.decision };
+    const held = agentMail.verdict === 'unproven';
+    return {
+      ticket: await this.open(message, contact, []), opens: true, flagged: held, role: 'customer',
+      decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
+    };
   }
 
   private open(message: InboundMessage, contact: Contact | null, linked: number[]): Promise<Ticket> {

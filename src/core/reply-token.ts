@@ -3,8 +3,11 @@
  * ticket number under a key id (so keys can rotate), in lowercase base32 so it survives the
  * case-folding of mail systems. It goes into `support+<token>@domain` and our Message-IDs.
  * Shape: `t<number>k<keyId><mac>` — the local part stays far below 64 characters.
+ * Agent tokens (`a<number>g<agent>k<keyId><mac>`) go only into mail sent to one agent: they bind
+ * the ticket and that agent's address, and are signed for another purpose, so a customer token
+ * never passes as an agent token nor the other way round.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -41,6 +44,7 @@ interface TokenKind {
 }
 
 const REPLY: TokenKind = { prefix: 't', purpose: 'reply-token', payload: '\\d{1,12}', macChars: 20 }; // 100 bits
+const AGENT: TokenKind = { prefix: 'a', purpose: 'agent-reply-token', payload: '\\d{1,12}g[a-z2-7]{8}', macChars: 20 };
 const VERP: TokenKind = { prefix: 'b', purpose: 'verp', payload: '[0-9a-f]{16}', macChars: 16 };
 
 function mac(kind: TokenKind, secret: string, keyId: string, payload: string): string {
@@ -73,6 +77,28 @@ export function signReplyToken(keys: TokenKeys, ticketNumber: number): string {
 export function verifyReplyToken(keys: TokenKeys, token: string): number | null {
   const payload = verify(REPLY, keys, token);
   return payload === null ? null : Number(payload);
+}
+
+/** 40 bits of the agent's address: enough to tell agents apart, short enough for a local part. */
+function agentTag(agentAddress: string): string {
+  return base32(createHash('sha256').update(agentAddress.trim().toLowerCase()).digest()).slice(0, 8);
+}
+
+/** Token for mail to one agent about a ticket (notifications): `a<number>g<agent>k<keyId><mac>`. */
+export function signAgentToken(keys: TokenKeys, ticketNumber: number, agentAddress: string): string {
+  return sign(AGENT, keys, `${ticketNumber}g${agentTag(agentAddress)}`);
+}
+
+/**
+ * An intact agent token: the ticket number and whether it was issued to `senderAddress`. A token
+ * issued to another agent still names the ticket, but is no proof that this sender is an agent.
+ */
+export function verifyAgentToken(keys: TokenKeys, token: string, senderAddress: string | undefined): { ticketNumber: number; issuedToSender: boolean } | null {
+  const payload = verify(AGENT, keys, token);
+  if (payload === null) return null;
+  const g = payload.indexOf('g'); // the number has no letters; the tag may contain a `g`
+  const tag = payload.slice(g + 1);
+  return { ticketNumber: Number(payload.slice(0, g)), issuedToSender: Boolean(senderAddress) && tag === agentTag(senderAddress!) };
 }
 
 /** A signed VERP token for one outbound message: `b<verpId>k<keyId><mac>`. */

@@ -5,13 +5,15 @@
  *   3. a `[#number]` subject tag, only when the sender already takes part in that ticket;
  *   4. otherwise a new ticket.
  * A valid token or reference from someone who is not a participant still appends, but flags the ticket.
+ * Agent tokens (sent only to agents) thread the same way; the decision says so, and whether the
+ * token was issued to this very sender, so ingest can tell an agent's reply from anything else.
  */
 import type { MessageRepository, TicketRepository } from './ports.ts';
-import { verifyReplyToken, type TokenKeys } from './reply-token.ts';
+import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './reply-token.ts';
 import type { Contact, Decision, InboundMessage, Ticket } from './types.ts';
 
 export type ThreadDecision =
-  | { kind: 'append'; ticket: Ticket; flagged: boolean; decision: Decision }
+  | { kind: 'append'; ticket: Ticket; flagged: boolean; decision: Decision; agentToken?: { issuedToSender: boolean } }
   | { kind: 'new'; decision: Decision };
 
 export interface ThreadResolverDeps {
@@ -39,6 +41,8 @@ export class ThreadResolver {
     const isParticipant = (t: Ticket) => Boolean(sender && t.participantIds.includes(sender.id));
 
     for (const token of message.threadHints.replyTokens) {
+      const agent = await this.ticketForAgentToken(token, message.from.address);
+      if (agent) return { kind: 'append', ...agent, decision: thread('agent-token', `agent token for #${agent.ticket.number}`) };
       const ticket = await this.ticketForToken(token);
       if (!ticket) continue;
       const flagged = !isParticipant(ticket);
@@ -49,6 +53,8 @@ export class ThreadResolver {
       .filter((r): r is string => Boolean(r));
     for (const ref of refs) {
       const token = tokenInOwnMessageId(ref, this.deps.messageIdDomain);
+      const agent = token ? await this.ticketForAgentToken(token, message.from.address) : null;
+      if (agent) return { kind: 'append', ...agent, decision: thread('agent-token', `${ref} is our mail to an agent, for #${agent.ticket.number}`) };
       const ticket = token ? await this.ticketForToken(token) : null;
       if (ticket) {
         const flagged = !isParticipant(ticket);
@@ -73,6 +79,13 @@ export class ThreadResolver {
       return { kind: 'new', decision: thread('new-ticket', `subject tag [#${tag}] ignored: sender is not a participant`) };
     }
     return { kind: 'new', decision: thread('new-ticket', 'no token, reference or subject tag matched') };
+  }
+
+  /** An agent token always flags here; ingest lifts the flag only for an authenticated agent. */
+  private async ticketForAgentToken(token: string, sender: string | undefined) {
+    const found = verifyAgentToken(this.deps.keys, token, sender);
+    const ticket = found ? await this.deps.tickets.byNumber(found.ticketNumber) : null;
+    return ticket && found ? { ticket, flagged: true, agentToken: { issuedToSender: found.issuedToSender } } : null;
   }
 
   private async ticketForToken(token: string): Promise<Ticket | null> {

@@ -79,6 +79,23 @@ export interface InboundMessage {
   loopMarkers?: string[];
   /** For a delivery report: what it says about which of our messages. */
   bounce?: BounceReport;
+  /** What a trusted verifier (for mail: our MTA's Authentication-Results) said about the sender. */
+  authentication?: SenderAuthentication;
+}
+
+/** Result of a sender check, e.g. `pass`, `fail`, `softfail`, `none`, `temperror`. */
+export type AuthVerdict = string;
+
+/**
+ * Sender authentication as reported by a verifier we trust. `trusted` is false when no report
+ * came from one (then nothing else is known); the verdicts are lowercase.
+ */
+export interface SenderAuthentication {
+  trusted: boolean;
+  dmarc?: AuthVerdict;
+  spf?: AuthVerdict;
+  /** Domains (`header.d`) of every passing DKIM signature, lowercase. */
+  dkimPassDomains: string[];
 }
 
 export type DeliveryAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';

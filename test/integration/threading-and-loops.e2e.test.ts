@@ -4,7 +4,7 @@
  * recipients), the gateway consumes it over IMAP, and the SMTP peer counts what we send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signReplyToken } from '../../src/core/index.ts';
+import { signAgentToken, signReplyToken } from '../../src/core/index.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { dovecotAvailable, type DovecotServer } from '../support/dovecot.ts';
 import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
@@ -17,6 +17,9 @@ const USER = 'support';
 const SUPPORT = 'support@helpdesk.test';
 const SECRET = 'test-secret-0123456789abcdef';
 const token = (n: number) => signReplyToken({ keys: [{ id: '1', secret: SECRET }] }, n);
+const agentToken = (n: number, agent: string) => signAgentToken({ keys: [{ id: '1', secret: SECRET }] }, n, agent);
+// What our MTA writes after checking the agent's mail (TRUSTED_AUTHSERV_IDS names it).
+const AUTHENTICATED = { 'Authentication-Results': 'mx.helpdesk.test; spf=pass smtp.mailfrom=helpdesk.test; dkim=pass header.d=helpdesk.test; dmarc=pass header.from=helpdesk.test' };
 
 describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops'))('threading and loop protection', () => {
   let env: EmailGateway;
@@ -36,7 +39,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
   const settle = () => new Promise((r) => setTimeout(r, 1500)); // one more dispatcher pass
 
   beforeAll(async () => {
-    env = await startEmailGateway(USER, { agentAddresses: ['agent@helpdesk.test'] });
+    env = await startEmailGateway(USER, { agentAddresses: ['agent@helpdesk.test'], trustedAuthservIds: ['mx.helpdesk.test'] });
     ({ dovecot, sink, gateway } = env);
     await send({ messageId: '<ann-1@example.org>', from: 'Ann <ann@example.org>', subject: 'Printer on fire', text: 'It smokes.' }, 'ann@example.org');
     await waitUntil(() => mailsTo('ann@example.org').length === 1, 'acknowledgement to Ann');
@@ -154,11 +157,26 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
     expect(entry.status).toBe('sent');
   });
 
-  it('posts an agent reply sent by email and forwards it to the customer as a person would write', async () => {
+  it('sends nothing to the customer for forged agent mail (From an agent, customer token, no authentication)', async () => {
+    const forged = await send({
+      messageId: '<forged-agent-1@evil.example>', from: 'Dana Agent <agent@helpdesk.test>', to: `support+${token(1)}@helpdesk.test`,
+      subject: 'Re: [#1] Printer on fire', text: 'Send your password to pay@evil.example.',
+    }, 'mallory@evil.example', [`support+${token(1)}@helpdesk.test`]);
+    expect(forged.ticketNumber).toBe(1);
+    expect(forged.author).toBeUndefined();
+    expect(forged.flagged).toBe(true);
+    expect((await ticket(1)).flags).toContain('needs-review');
+    await settle();
+    expect(mailsTo('ann@example.org').filter((m) => m.parsed.text?.includes('pay@evil.example'))).toHaveLength(0);
+    expect(sink.messages.filter((m) => m.parsed.text?.includes('pay@evil.example'))).toHaveLength(0);
+  });
+
+  it('posts an authenticated agent reply sent by email and forwards it to the customer as a person would write', async () => {
+    const agentAddress = `support+${agentToken(1, 'agent@helpdesk.test')}@helpdesk.test`;
     const reply = await send({
-      messageId: '<agent-1@helpdesk.test>', from: 'Dana Agent <agent@helpdesk.test>', to: `support+${token(1)}@helpdesk.test`,
+      messageId: '<agent-1@helpdesk.test>', from: 'Dana Agent <agent@helpdesk.test>', to: agentAddress, headers: AUTHENTICATED,
       subject: 'Re: [#1] Printer on fire', text: 'Please unplug it now.\n\nOn Mon, Ann wrote:\n> It smokes.',
-    }, 'agent@helpdesk.test', [`support+${token(1)}@helpdesk.test`]);
+    }, 'agent@helpdesk.test', [agentAddress]);
     expect(reply.ticketNumber).toBe(1);
     expect(reply.author).toBe('agent');
     const out = await waitUntil(() => mailsTo('ann@example.org').find((m) => m.parsed.text?.includes('Please unplug it now.')), 'agent reply to Ann');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signReplyToken, signVerpToken, tokensInAddresses, verifyReplyToken, verifyVerpToken } from '../../src/core/index.ts';
+import { signAgentToken, signReplyToken, signVerpToken, tokensInAddresses, verifyAgentToken, verifyReplyToken, verifyVerpToken } from '../../src/core/index.ts';
 
 const keys = { keys: [{ id: '1', secret: 'first-secret-0123456789' }] };
 
@@ -41,5 +41,22 @@ describe('VERP tokens', () => {
     expect(verifyVerpToken(keys, verp.replace('b0123', 'b1123'))).toBeNull();
     expect(verifyReplyToken(keys, verp)).toBeNull();
     expect(verifyVerpToken(keys, signReplyToken(keys, 5))).toBeNull();
+  });
+
+  it('keeps agent tokens apart from customer tokens, bound to one agent', () => {
+    const token = signAgentToken(keys, 42, 'Dana@Helpdesk.test');
+    expect(token).toMatch(/^a42g[a-z2-7]{8}k1[a-z2-7]{20}$/);
+    expect(`support+${token}`.length).toBeLessThan(64);
+    expect(verifyAgentToken(keys, token, 'dana@helpdesk.test')).toEqual({ ticketNumber: 42, issuedToSender: true });
+    expect(verifyAgentToken(keys, token.toUpperCase(), 'dana@helpdesk.test')).toEqual({ ticketNumber: 42, issuedToSender: true });
+    expect(verifyAgentToken(keys, token, 'eve@helpdesk.test')).toEqual({ ticketNumber: 42, issuedToSender: false });
+    // Neither kind passes as the other, even with the same key.
+    expect(verifyReplyToken(keys, token)).toBeNull();
+    expect(verifyAgentToken(keys, signReplyToken(keys, 42), 'dana@helpdesk.test')).toBeNull();
+    expect(verifyAgentToken(keys, token.replace('a42g', 'a43g'), 'dana@helpdesk.test')).toBeNull();
+    for (let i = 0; i < 50; i++) { // agent tags of every shape, including ones with a `g`
+      const agent = `agent${i}@helpdesk.test`;
+      expect(verifyAgentToken(keys, signAgentToken(keys, i + 1, agent), agent)).toEqual({ ticketNumber: i + 1, issuedToSender: true });
+    }
   });
 });
