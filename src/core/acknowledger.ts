@@ -1,17 +1,22 @@
 /**
- * Queues the acknowledgement for a new ticket. Only a human sender gets one, and only when the
- * loop guard allows it. The outbox id is derived from the ticket, so a replayed ingest queues
- * nothing twice; the outbound copy is also stored as a message so replies to it thread.
+ * Queues the acknowledgement for a new ticket. Only a human sender gets one, only when a trusted
+ * verifier did not call the From forged, and only when the loop guard allows it. What it echoes
+ * is made safe for a third party (a forged From gets the mail): a capped subject, and the display
+ * name only when it carries no link or address. The outbox id is derived from the ticket, so a
+ * replayed ingest queues nothing twice; the outbound copy is also stored so replies to it thread.
  */
 import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
 import type { LoopGuard } from './loop-guard.ts';
-import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer } from './ports.ts';
+import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
+import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from './ports.ts';
+import { senderForged } from './sender-authentication.ts';
 import type { Contact, Decision, InboundMessage, OutboundMessage, Ticket } from './types.ts';
 
 export interface AckDeps {
   outbox: OutboxRepository;
   ackLog: AckLogRepository;
   messages: MessageRepository;
+  tickets: TicketRepository;
   renderer: TemplateRenderer;
   guard: LoopGuard;
   settings: CustomerMailSettings;
@@ -39,18 +44,24 @@ export class Acknowledger {
     if (message.classification !== 'human') return ack('not-human', `classified ${message.classification}`);
     const to = message.from.address?.toLowerCase();
     if (!to || !requester) return ack('no-address', 'sender has no address');
+    if (senderForged(message.authentication)) {
+      return ack('forged-sender', `trusted verifier: spf=${message.authentication?.spf}, dmarc=${message.authentication?.dmarc}`);
+    }
 
     const outboxId = `ack:${ticket.id}`;
     const queued = await outbox.byId(outboxId);
     if (queued) return ack('queued', `acknowledgement ${queued.messageId} queued`);
-    const stop = await guard.check(ticket, to, outboxId, at);
+    const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
+    const knownCustomer = await this.deps.tickets.requestedBefore(requester.id, knownSince);
+    const stop = await guard.check({ ticket, address: to, selfId: outboxId, at, knownCustomer });
     if (stop) return stop;
     await ackLog.record(outboxId, to, ticket.id, at);
+    const name = safeDisplayName(message.from.name);
     const rendered = await this.deps.renderer.render('ack', ticket.locale, {
-      ticketNumber: ticket.number, subject: ticket.subject, customerName: message.from.name || to,
+      ticketNumber: ticket.number, subject: capEchoedSubject(ticket.subject), customerName: name ?? to,
     });
     const outbound = composeCustomerMail(this.deps.settings, {
-      id: outboxId, kind: 'ack', ticket, to: [{ address: to, ...(message.from.name ? { name: message.from.name } : {}) }],
+      id: outboxId, kind: 'ack', ticket, to: [{ address: to, ...(name ? { name } : {}) }],
       rendered, inReplyTo: message.messageId, automatic: true,
       references: [...message.threadHints.references, ...(message.messageId ? [message.messageId] : [])],
     });

@@ -5,7 +5,9 @@
  * - a ticket whose breaker tripped (many automatic messages in a short time) stays quiet;
  * - at most `perSenderLimit` automatic mails to one address per window (two auto-responders can
  *   never ping-pong through us);
- * - a global breaker caps automatic mail across the whole gateway per window.
+ * - for strangers (no earlier ticket), at most `perDomainLimit` per recipient domain per window,
+ *   and a global breaker across the whole gateway: forged mail can aim acknowledgements at
+ *   strangers, but only a few, and a flood of it never silences known customers.
  */
 import type { AckLogRepository, SuppressionRepository } from './ports.ts';
 import type { Decision, Ticket } from './types.ts';
@@ -13,8 +15,20 @@ import type { Decision, Ticket } from './types.ts';
 export interface LoopGuardSettings {
   perSenderLimit: number;
   perSenderWindowMs: number;
+  perDomainLimit: number;
+  perDomainWindowMs: number;
   globalLimit: number;
   globalWindowMs: number;
+}
+
+export interface GuardRequest {
+  ticket: Ticket;
+  address: string;
+  /** This mail's own log id (a replay must not count itself). */
+  selfId: string;
+  at: Date;
+  /** The recipient had tickets before the current global window: the breaker never pauses them. */
+  knownCustomer: boolean;
 }
 
 export const AUTOMAIL_STOPPED = 'automail-stopped';
@@ -25,22 +39,27 @@ export class LoopGuard {
   constructor(
     private readonly ackLog: AckLogRepository,
     private readonly suppressions: SuppressionRepository,
-    private readonly settings: LoopGuardSettings,
+    readonly settings: LoopGuardSettings,
   ) {}
 
-  /** Null when the mail may go; else the decision that stopped it. `selfId` is this mail's own log id. */
-  async check(ticket: Ticket, address: string, selfId: string, at: Date): Promise<Decision | null> {
+  /** Null when the mail may go; else the decision that stopped it. */
+  async check({ ticket, address, selfId, at, knownCustomer }: GuardRequest): Promise<Decision | null> {
     const suppressed = await this.suppressions.activeFor(address, at);
     if (suppressed) return verdict('suppressed', `${address} is suppressed until ${suppressed.until.toISOString()}: ${suppressed.reason}`);
     if (ticket.flags.includes(AUTOMAIL_STOPPED)) return verdict('ticket-breaker', `automatic mail on #${ticket.number} is stopped`);
-    const senderSince = new Date(at.getTime() - this.settings.perSenderWindowMs);
-    const toSender = await this.ackLog.countSince(address, senderSince, selfId);
+    const since = (windowMs: number) => new Date(at.getTime() - windowMs);
+    const toSender = await this.ackLog.countSince(address, since(this.settings.perSenderWindowMs), selfId);
     if (toSender >= this.settings.perSenderLimit) {
       return verdict('rate-limited', `${toSender} automatic mails to ${address} in the window`);
     }
-    const globalSince = new Date(at.getTime() - this.settings.globalWindowMs);
-    const overall = await this.ackLog.countAllSince(globalSince, selfId);
-    if (overall >= this.settings.globalLimit) return verdict('global-breaker', `${overall} automatic mails in the window`);
+    if (knownCustomer) return null;
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    const toDomain = await this.ackLog.countDomainSince(domain, since(this.settings.perDomainWindowMs), selfId);
+    if (toDomain >= this.settings.perDomainLimit) {
+      return verdict('domain-limited', `${toDomain} automatic mails to ${domain} in the window`);
+    }
+    const overall = await this.ackLog.countAllSince(since(this.settings.globalWindowMs), selfId);
+    if (overall >= this.settings.globalLimit) return verdict('global-breaker', `${overall} automatic mails in the window; known customers still get theirs`);
     return null;
   }
 }

@@ -63,6 +63,8 @@ export interface TicketRepository {
   createOnce(ticket: NewTicket): Promise<Ticket>;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
+  /** Whether this contact requested any ticket created before `before` (a known customer). */
+  requestedBefore(requesterId: string, before: Date): Promise<boolean>;
   /** Changes the status (an agent's action); closing records closedAt. */
   setStatus(id: string, status: TicketStatus, at: Date): Promise<void>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
@@ -112,6 +114,8 @@ export interface OutboxRepository {
 export interface AckLogRepository {
   /** Counts acknowledgements to this address since `since`, not counting `exceptId`. */
   countSince(address: string, since: Date, exceptId: string): Promise<number>;
+  /** Counts acknowledgements to addresses at this domain since `since`, not counting `exceptId`. */
+  countDomainSince(domain: string, since: Date, exceptId: string): Promise<number>;
   /** Counts every acknowledgement since `since`, not counting `exceptId` (the global breaker). */
   countAllSince(since: Date, exceptId: string): Promise<number>;
   record(id: string, address: string, ticketId: string, at: Date): Promise<void>;

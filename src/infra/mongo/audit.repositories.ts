@@ -22,12 +22,18 @@ export class MongoAckLogRepository implements AckLogRepository {
     return this.m.AckLog.countDocuments({ address: address.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
   }
 
+  async countDomainSince(domain: string, since: Date, exceptId: string): Promise<number> {
+    return this.m.AckLog.countDocuments({ domain: domain.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
+  }
+
   async countAllSince(since: Date, exceptId: string): Promise<number> {
     return this.m.AckLog.countDocuments({ at: { $gte: since }, _id: { $ne: exceptId } });
   }
 
   async record(id: string, address: string, ticketId: string, at: Date): Promise<void> {
-    await this.m.AckLog.updateOne({ _id: id }, { $setOnInsert: { address: address.toLowerCase(), ticketId, at } }, { upsert: true });
+    const lower = address.toLowerCase();
+    const domain = lower.slice(lower.lastIndexOf('@') + 1);
+    await this.m.AckLog.updateOne({ _id: id }, { $setOnInsert: { address: lower, domain, ticketId, at } }, { upsert: true });
   }
 }
 

@@ -33,6 +33,7 @@ export const ticketSchema = new Schema({
   closedAt: Date,
 }, { ...opts, collection: 'tickets' });
 ticketSchema.index({ createdAt: -1, number: -1 });
+ticketSchema.index({ requesterId: 1, createdAt: 1 });
 
 export const messageSchema = new Schema({
   ticketId: { type: String, required: true, index: true },
@@ -138,9 +139,12 @@ export const ticketEventSchema = new Schema({
 export const ackLogSchema = new Schema({
   _id: String,
   address: { type: String, index: true },
+  /** The recipient's domain, for the per-domain limit. */
+  domain: String,
   ticketId: String,
-  at: Date,
+  at: { type: Date, index: true },
 }, { ...opts, collection: 'ack_log' });
+ackLogSchema.index({ domain: 1, at: 1 });
 
 export const suppressionSchema = new Schema({
   _id: String, // the address, lowercased

@@ -49,6 +49,10 @@ export class MongoTicketRepository implements TicketRepository {
     return doc ? toTicket(doc) : null;
   }
 
+  async requestedBefore(requesterId: string, before: Date): Promise<boolean> {
+    return Boolean(await this.m.Ticket.exists({ requesterId: String(requesterId), createdAt: { $lt: before } }));
+  }
+
   async setStatus(id: string, status: TicketStatus, at: Date): Promise<void> {
     const update = status === 'closed'
       ? { $set: { status, updatedAt: at, closedAt: at } }
