@@ -61,6 +61,7 @@ export const defaults: AppConfig = {
         maxMessageBytes: 25 * 1024 * 1024,
         maxAttachmentBytes: 20 * 1024 * 1024,
         maxAttachments: 50,
+        parseTimeoutMs: 20_000, // one mail's parse budget (in a worker thread); over it, the mail is quarantined
       },
       breakers: {
         ackPerSenderLimit: 3, // acknowledgements to one address per window

@@ -49,6 +49,7 @@ export const envMap: Record<string, string> = {
   SUPPRESSION_MS: 'channels.email.suppressionMs',
   MAIL_MAX_MESSAGE_BYTES: 'channels.email.limits.maxMessageBytes',
   MAIL_MAX_ATTACHMENT_BYTES: 'channels.email.limits.maxAttachmentBytes',
+  MAIL_PARSE_TIMEOUT_MS: 'channels.email.limits.parseTimeoutMs',
   ACK_PER_SENDER_LIMIT: 'channels.email.breakers.ackPerSenderLimit',
   ACK_PER_SENDER_WINDOW_MS: 'channels.email.breakers.ackPerSenderWindowMs',
   ACK_PER_DOMAIN_LIMIT: 'channels.email.breakers.ackPerDomainLimit',

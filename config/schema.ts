@@ -74,6 +74,8 @@ export const configSchema = z.object({
         maxMessageBytes: z.coerce.number().int().min(1024),
         maxAttachmentBytes: z.coerce.number().int().min(1024),
         maxAttachments: z.coerce.number().int().min(0),
+        /** Time one mail may take to parse (off the main thread) before it is quarantined as parse-timeout. */
+        parseTimeoutMs: z.coerce.number().int().min(1),
       }),
       /** Limits on automatic mail, so two robots can never mail each other forever. */
       breakers: z.object({

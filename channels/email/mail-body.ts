@@ -8,8 +8,17 @@ import type { ParsedMail } from 'mailparser';
 import { rereadUnlabeledParts } from './charset.ts';
 import { stripQuoteContainers } from './html-quotes.ts';
 import { htmlToPlainText } from './html-text.ts';
+import { capped } from './input-caps.ts';
 import type { UnlabeledTextPart } from './mime-structure.ts';
 import { visibleReplyText } from './reply-text.ts';
+
+/**
+ * How much of an HTML-only mail is converted to text. The converters are linear but slow (about
+ * 1 s per MiB each), and a mail may carry 20 MiB of HTML: the raw HTML is kept whole, its text
+ * is read from the head. What a customer just wrote comes first, so the visible text needs less.
+ */
+const MAX_HTML_TO_TEXT_CHARS = 1024 * 1024;
+const MAX_HTML_TO_VISIBLE_CHARS = 256 * 1024;
 
 export interface MailBody {
   text: string;
@@ -25,5 +34,9 @@ export function mailBody(parsed: ParsedMail, unlabeled: readonly UnlabeledTextPa
   if (typeof parsed.html !== 'string') return { text, visibleText: visibleReplyText(text) };
   const html = rereadUnlabeledParts(parsed.html, bytesOf(true), true);
   if (text.trim()) return { text, html, visibleText: visibleReplyText(text) };
-  return { text: htmlToPlainText(html), html, visibleText: visibleReplyText(htmlToPlainText(stripQuoteContainers(html))) };
+  return {
+    text: htmlToPlainText(capped(html, MAX_HTML_TO_TEXT_CHARS)),
+    html,
+    visibleText: visibleReplyText(htmlToPlainText(stripQuoteContainers(capped(html, MAX_HTML_TO_VISIBLE_CHARS)))),
+  };
 }

@@ -1,11 +1,10 @@
 /**
  * The one path every raw mail takes, whichever way it arrived (IMAP, pipe, LMTP): normalize, then
- * ingest; input that cannot be a mail is quarantined with its raw bytes instead. Transient store
+ * ingest; input that cannot be a mail, or that takes longer than its budget to parse (reason
+ * `parse-timeout`), is quarantined with its raw bytes instead. Transient store
  * failures propagate, so the caller can signal "try again" (no checkpoint, exit 75, SMTP 4xx).
  */
 import { HelpdeskError, ErrorCodes, isTransient, TransientError, type IngestResult, type IntakeSink, type Logger, type SourceCheckpoint } from '../../src/core/index.ts';
-import { simpleParser } from 'mailparser';
-import { parseDeliveryReport } from './dsn.parser.ts';
 import { normalizeMail, type NormalizeContext } from './mail.normalizer.ts';
 
 export interface MailIntakeDeps {
@@ -28,16 +27,11 @@ export async function intakeRawMail(raw: Buffer, source: string, deps: MailIntak
     const code = (err as HelpdeskError).code;
     // Storing attachments can fail because the store is away: that is "try later", not bad mail.
     if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
-    if (code !== ErrorCodes.MALFORMED && code !== ErrorCodes.TOO_LARGE) throw err;
+    if (code !== ErrorCodes.MALFORMED && code !== ErrorCodes.TOO_LARGE && code !== ErrorCodes.PARSE_TIMEOUT) throw err;
     const reason = (err as Error).message;
     const q = await deps.sink.quarantine({ channel: 'email', raw, reason, source });
     deps.logger.warn({ quarantine: q.id, reason, source }, 'mail quarantined');
     return { outcome: 'quarantined', reason };
-  }
-  if (message.classification === 'bounce') {
-    // Only reports are read a second time, for their delivery-status part.
-    const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-    message = { ...message, bounce: parseDeliveryReport(parsed, deps.context.supportAddress, raw) };
   }
   return deps.sink.ingest(message);
 }

@@ -1,41 +1,25 @@
 /**
- * Turns raw RFC 822 bytes into one InboundMessage: checks the MIME structure (mime-structure.ts),
- * parses with mailparser, stores the raw mail and every attachment in the blob store, reads the
- * body (mail-body.ts), thread hints, the sender's locale and the loop-guard classification.
- * Throws MalformedInputError for input that cannot be a mail or is over a limit (the caller
+ * Turns raw RFC 822 bytes into one InboundMessage in two stages: the parse (mail.parser.ts), in a
+ * worker thread with a time budget (parse-pool.ts), then, on this thread, the store: the raw
+ * mail and every attachment go to the blob store. Throws MalformedInputError for input that
+ * cannot be a mail, is over a limit, or takes longer than the budget to parse (the caller
  * quarantines it with its bytes).
  */
-import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import {
-  ErrorCodes, MalformedInputError, tokensInAddresses,
-  type Address, type BlobStore, type InboundMessage, type SourceCheckpoint,
-} from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError, type BlobStore, type InboundMessage, type SourceCheckpoint } from '../../src/core/index.ts';
 import { storageFilename } from './attachment-filename.ts';
-import { senderAuthentication } from './auth-results.parser.ts';
-import { classifyMail } from './mail.classifier.ts';
-import { mailBody } from './mail-body.ts';
-import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
-import { capped, MAX_SUBJECT_CHARS } from './input-caps.ts';
-import { localeFromHeaders } from './locale-hint.ts';
-import { scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
+import type { ParseLimits, ParseOptions, ParsedInbound } from './mail.parser.ts';
+import { parseInWorker } from './parse-pool.ts';
 
-export interface MailLimits {
+export { DEFAULT_MIME_LIMITS } from './mail.parser.ts';
+
+export interface MailLimits extends ParseLimits {
   maxMessageBytes: number;
-  maxAttachmentBytes: number;
-  maxAttachments: number;
-  /** MIME parts in the whole tree, containers included (default DEFAULT_MIME_LIMITS.maxParts). */
-  maxMimeParts?: number;
-  /** How deep MIME parts may nest, the message itself being level 1 (default DEFAULT_MIME_LIMITS.maxDepth). */
-  maxMimeDepth?: number;
+  /** Time one mail may take to parse before it is quarantined as `parse-timeout` (default DEFAULT_PARSE_TIMEOUT_MS). */
+  parseTimeoutMs?: number;
 }
 
-/**
- * Far above real mail (a reply with 20 attachments has about 25 parts nested 3 or 4 deep; a
- * forwarded message adds a few levels), far below what costs mailparser real memory and time.
- */
-export const DEFAULT_MIME_LIMITS: MimeStructureLimits = { maxParts: 500, maxDepth: 20 };
-const NO_MIME_LIMITS: MimeStructureLimits = { maxParts: Infinity, maxDepth: Infinity };
+/** Real mail parses in well under a second; a budget that only hostile input exhausts. */
+export const DEFAULT_PARSE_TIMEOUT_MS = 20_000;
 
 export interface NormalizeContext {
   blobs: BlobStore;
@@ -46,125 +30,35 @@ export interface NormalizeContext {
   lenient?: boolean;
   /** authserv-ids of our own MTA: only their Authentication-Results headers count. None: trust none. */
   trustedAuthservIds?: readonly string[];
-}
-
-function addresses(field: AddressObject | AddressObject[] | undefined): Address[] {
-  const list = Array.isArray(field) ? field : field ? [field] : [];
-  return list.flatMap((group) => group.value)
-    .flatMap((a) => (a.group ? a.group : [a]))
-    .filter((a) => a.address)
-    .map((a) => ({ address: a.address!.toLowerCase(), ...(a.name ? { name: a.name } : {}) }));
-}
-
-/**
- * References a thread is looked up by: the root and the newest ones. Real threads carry a few
- * dozen; a crafted mail 80,000, each one a lookup.
- */
-const MAX_REFERENCE_HINTS = 50;
-function referenceHints(value: string | string[] | undefined): string[] {
-  const ids = [...new Set(messageIdsIn(value))];
-  return ids.length <= MAX_REFERENCE_HINTS ? ids : [ids[0]!, ...ids.slice(ids.length - (MAX_REFERENCE_HINTS - 1))];
-}
-
-/** Rejects input that parsed to nothing a mail would have. */
-function assertLooksLikeMail(parsed: ParsedMail, raw: Buffer): void {
-  if (parsed.headerLines.length === 0) throw new MalformedInputError('no header fields: not an RFC 822 message');
-  const known = ['from', 'to', 'subject', 'date', 'message-id', 'received', 'mime-version', 'content-type'];
-  if (!parsed.headerLines.some((h) => known.includes(h.key))) {
-    throw new MalformedInputError('none of From, To, Subject, Date, Message-ID or Received is present');
-  }
-  const contentType = headerValue(parsed.headerLines, 'content-type') ?? '';
-  if (/^\s*multipart\//i.test(contentType) && !/boundary\s*=/i.test(contentType)) {
-    throw new MalformedInputError('multipart message without a boundary');
-  }
-  if (/^\s*multipart\//i.test(contentType)) {
-    const boundary = /boundary\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1];
-    if (boundary && !raw.includes(`--${boundary}`)) throw new MalformedInputError(`multipart boundary "${boundary}" never occurs`);
-  }
-}
-
-function assertLimits(parsed: ParsedMail, raw: Buffer, limits: MailLimits): void {
-  assertLooksLikeMail(parsed, raw);
-  if (parsed.attachments.length > limits.maxAttachments) {
-    throw new MalformedInputError(`${parsed.attachments.length} attachments, over the limit of ${limits.maxAttachments}`, ErrorCodes.TOO_LARGE);
-  }
-  const oversized = parsed.attachments.find((a) => a.size > limits.maxAttachmentBytes);
-  if (oversized) {
-    throw new MalformedInputError(`attachment "${oversized.filename ?? 'unnamed'}" is ${oversized.size} bytes, over the limit`, ErrorCodes.TOO_LARGE);
-  }
+  /** The parse stage; by default the worker pool. */
+  parse?: (raw: Buffer, options: ParseOptions, timeoutMs: number) => Promise<ParsedInbound>;
 }
 
 export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise<InboundMessage> {
   if (!ctx.lenient && raw.length > ctx.limits.maxMessageBytes) {
     throw new MalformedInputError(`message is ${raw.length} bytes, over the ${ctx.limits.maxMessageBytes}-byte limit`, ErrorCodes.TOO_LARGE);
   }
-  const structure = await scanMimeStructure(raw, ctx.lenient ? NO_MIME_LIMITS : {
-    maxParts: ctx.limits.maxMimeParts ?? DEFAULT_MIME_LIMITS.maxParts,
-    maxDepth: ctx.limits.maxMimeDepth ?? DEFAULT_MIME_LIMITS.maxDepth,
-  });
-  let parsed: ParsedMail;
-  try {
-    // Text is derived from HTML in mail-body.ts, after charset repair, so mailparser must not do it.
-    parsed = await simpleParser(raw, { keepCidLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch (err) {
-    throw new MalformedInputError(`unparseable MIME: ${(err as Error).message}`);
-  }
-  if (!ctx.lenient) assertLimits(parsed, raw, ctx.limits);
+  const parse = ctx.parse ?? parseInWorker;
+  const { message, attachments: parsedAttachments } = await parse(
+    raw,
+    {
+      supportAddress: ctx.supportAddress, limits: ctx.limits, trustedAuthservIds: ctx.trustedAuthservIds ?? [],
+      ...(ctx.lenient ? { lenient: true } : {}),
+    },
+    ctx.limits.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS,
+  );
 
   const rawBlob = await ctx.blobs.put(raw, { filename: 'message.eml', contentType: 'message/rfc822' });
   const attachments = [];
-  for (const [index, att] of parsed.attachments.entries()) {
+  for (const [index, att] of parsedAttachments.entries()) {
     const filename = storageFilename(att.filename, index);
-    const blob = await ctx.blobs.put(att.content, { filename, contentType: att.contentType || 'application/octet-stream' });
+    const content = Buffer.from(att.content.buffer, att.content.byteOffset, att.content.byteLength);
+    const blob = await ctx.blobs.put(content, { filename, contentType: att.contentType || 'application/octet-stream' });
     attachments.push({
       blobId: blob.id, filename, contentType: blob.contentType, size: blob.size, checksum: blob.checksum,
-      ...(att.cid ? { contentId: att.cid.replace(/^<|>$/g, '') } : {}),
-      inline: att.contentDisposition === 'inline' || Boolean(att.related),
+      ...(att.contentId ? { contentId: att.contentId } : {}),
+      inline: att.inline,
     });
   }
-
-  const lines = parsed.headerLines;
-  const subject = capped(parsed.subject ?? '', MAX_SUBJECT_CHARS);
-  const [supportLocal = '', supportDomain = ''] = ctx.supportAddress.toLowerCase().split('@');
-  const to = addresses(parsed.to);
-  const cc = addresses(parsed.cc);
-  const envelopeRecipients = ['delivered-to', 'x-original-to', 'envelope-to']
-    .flatMap((name) => headerValues(lines, name)).flatMap(addressesIn);
-  const recipients = [...to, ...cc].map((a) => a.address).concat(envelopeRecipients);
-  const from = addresses(parsed.from)[0];
-  const messageId = parsed.messageId?.replace(/^<|>$/g, '').trim() || undefined;
-  const body = mailBody(parsed, structure.unlabeledText);
-  const tag = /\[#(\d{1,12})\]/.exec(subject)?.[1];
-  const inReplyTo = messageIdsIn(headerValue(lines, 'in-reply-to'))[0];
-  const localeHint = localeFromHeaders(lines);
-  const { classification, reason } = classifyMail(lines, subject);
-
-  return {
-    channel: 'email',
-    externalId: messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`,
-    ...(messageId ? { messageId } : {}),
-    ...(ctx.checkpoint ? { checkpoint: ctx.checkpoint } : {}),
-    from: from ? { address: from.address, ...(from.name ? { name: from.name } : {}) } : {},
-    to,
-    cc,
-    subject,
-    text: body.text,
-    ...(body.html !== undefined ? { html: body.html } : {}),
-    visibleText: body.visibleText,
-    attachments,
-    receivedAt: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : new Date(),
-    threadHints: {
-      replyTokens: tokensInAddresses(recipients, supportDomain, supportLocal),
-      ...(inReplyTo ? { inReplyTo } : {}),
-      references: referenceHints(parsed.references),
-      ...(tag ? { subjectTag: Number(tag) } : {}),
-    },
-    classification,
-    classificationReason: reason,
-    ...(localeHint ? { localeHint } : {}),
-    rawBlobId: rawBlob.id,
-    // X-Loop names the system that already handled the mail: when it is us, answering would loop.
-    loopMarkers: headerValues(lines, 'x-loop'),
-    authentication: senderAuthentication(lines, ctx.trustedAuthservIds ?? []),
-  };
+  return { ...message, ...(ctx.checkpoint ? { checkpoint: ctx.checkpoint } : {}), attachments, rawBlobId: rawBlob.id };
 }

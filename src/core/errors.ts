@@ -6,6 +6,8 @@ export const ErrorCodes = {
   /** The input can never be processed as it is: quarantine it. */
   MALFORMED: 'E_MALFORMED',
   TOO_LARGE: 'E_TOO_LARGE',
+  /** The input took longer than its time budget to parse: quarantine it. */
+  PARSE_TIMEOUT: 'E_PARSE_TIMEOUT',
   /** A delivery failed for good (5xx): do not retry. */
   DELIVERY_PERMANENT: 'E_DELIVERY_PERMANENT',
   DELIVERY_TRANSIENT: 'E_DELIVERY_TRANSIENT',

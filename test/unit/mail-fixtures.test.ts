@@ -7,10 +7,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseDeliveryReport } from '../../channels/email/dsn.parser.ts';
 import { displayHtml } from '../../channels/email/html-display.ts';
 import { normalizeMail, type NormalizeContext } from '../../channels/email/mail.normalizer.ts';
 import { verifyReplyToken, type InboundMessage } from '../../src/core/index.ts';
@@ -127,13 +125,11 @@ describe('mail fixture corpus', () => {
     assertDisplay(m, e!);
   });
 
-  // The original Message-ID a report embeds is read by dsn.parser.ts, after normalizeMail.
+  // The original Message-ID a report embeds is read by dsn.parser.ts, from the same parse.
   const reports = fixtures.filter((f) => { const e = expectations[f]; return e && !('rejected' in e) && e.bounce; });
   it.each(reports)('%s names the message it reports on', async (name) => {
     const report = (expectations[name] as Accepted).bounce!;
-    const raw = readFileSync(FIXTURES + name);
-    const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-    const dsn = parseDeliveryReport(parsed, SUPPORT, raw);
+    const dsn = (await normalizeMail(readFileSync(FIXTURES + name), ctx)).bounce!;
     expect(dsn.originalMessageIds).toContain(report.originalMessageId);
     if (report.action) expect(dsn.recipients.map((r) => r.action)).toContain(report.action);
   });
