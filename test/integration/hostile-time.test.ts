@@ -5,7 +5,8 @@
  * gateway's event loop, so any stretch in which the loop is blocked shows as a gap between answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeRawMail, type MailIntakeDeps } from '../../channels/index.ts';
+import { intakeRawMail } from '../../channels/email/mail.intake.ts';
+import type { MailLimits } from '../../channels/email/mail.normalizer.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import type { AppConfig } from '../../config/index.ts';
@@ -18,7 +19,6 @@ const MAX_GAP_MS = 1500;
 
 let gateway: Gateway;
 let config: AppConfig;
-let deps: MailIntakeDeps;
 let base: string;
 
 /** Runs `work` while /healthz is polled every 100 ms; returns its result and the longest gap between answers. */
@@ -45,8 +45,13 @@ async function whilePolled<T>(work: () => Promise<T>): Promise<{ result: T; long
   }
 }
 
-const intake = (raw: Buffer, limits: Partial<AppConfig['mail']> = {}) =>
-  intakeRawMail(raw, 'test', { ...deps, context: { ...deps.context, limits: { ...config.mail, ...limits } } });
+/** The email channel's own intake; with `limits`, the same intake path under other limits. */
+const intake = (raw: Buffer, limits?: Partial<MailLimits>) => (limits
+  ? intakeRawMail(raw, 'test', {
+    sink: gateway.ingest, logger: createLogger('silent'),
+    context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: { ...config.channels.email.limits, ...limits } },
+  })
+  : gateway.channels.email.intake(raw, 'test', gateway.ingest));
 
 /** A mail as raw RFC 822 text, CRLF line ends. */
 const rawMail = (headers: string[], body: string) => Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}\r\n`, 'latin1');
@@ -57,7 +62,6 @@ beforeAll(async () => {
   gateway = await createGateway(config, mongoUri(), createLogger('silent'));
   await gateway.start();
   base = `http://127.0.0.1:${gateway.httpPort()}`;
-  deps = { sink: gateway.ingest, logger: createLogger('silent'), context: { blobs: gateway.repos.blobs, supportAddress: config.supportAddress, limits: config.mail } };
   // The parse workers are started before anything is measured.
   await intake(await buildMail({ messageId: '<warm-up@example.org>' }));
 });
