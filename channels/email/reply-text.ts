@@ -5,12 +5,15 @@
  * "Sent from my …" lines. Two things are added around it:
  * - Outlook's header block (`From: …` then `Sent: …`, translated) starts the history even when
  *   the sender has no `<address>`, which the parser's own pattern needs;
+ * - attribution lines the parser does not know (quote-attribution.ts: Indonesian, Russian, and
+ *   lines Gmail wraps) start it too;
  * - a forwarded message (forward-marker.ts) is what the customer wants read, so it stays.
  * The full text is stored separately; when nothing would be left, the full text is the answer.
  */
 import EmailReplyParser from 'email-reply-parser';
 import { isForwardMarker } from './forward-marker.ts';
 import { capped, MAX_LINE_CHARS } from './input-caps.ts';
+import { beforeQuoteAttribution } from './quote-attribution.ts';
 
 /**
  * Without the RE2 engine, some of the parser's patterns backtrack catastrophically (16 KB of
@@ -20,7 +23,7 @@ import { capped, MAX_LINE_CHARS } from './input-caps.ts';
 const PARSED_HEAD_CHARS = 8 * 1024;
 
 const OUTLOOK_FROM = /^\s*\*?(From|Von|De|Da|Van|Från|Fra|Od|От|Dari|差出人|发件人|寄件者)\s*:/i;
-const OUTLOOK_SENT = /^\s*\*?(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Inviato|Data|Verzonden|Skickat|Sendt|Wysłano|Отправлено|Dikirim|Tanggal|送信日時|发送时间|日期)(\s+\p{L}+)?\s*:/iu;
+const OUTLOOK_SENT = /^\s*\*?(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Enviada|Inviato|Data|Verzonden|Skickat|Sendt|Wysłano|Отправлено|Dikirim|Tanggal|送信日時|发送时间|日期)(\s+\p{L}+)?\s*:/iu;
 /** OWA and Outlook.com draw a line of underscores above the header block. */
 const RULE_LINE = /^\s*_{10,}\s*$/;
 
@@ -51,7 +54,7 @@ export function visibleReplyText(text: string): string {
   const forwardAt = lines.findIndex(isForwardMarker);
   const note = forwardAt < 0 ? lines : lines.slice(0, forwardAt);
   const forwarded = forwardAt < 0 ? '' : lines.slice(forwardAt).join('\n').trim();
-  const own = beforeOutlookHeader(note).join('\n').trim();
+  const own = beforeQuoteAttribution(beforeOutlookHeader(note)).join('\n').trim();
   const visible = [own && parsedVisibleText(own), forwarded].filter(Boolean).join('\n\n');
   return visible || text.trim();
 }

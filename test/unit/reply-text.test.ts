@@ -13,8 +13,21 @@ describe('quote headers of the common clients', () => {
     ['Thunderbird, German', 'Am 05.03.24 um 10:12 schrieb Help Desk:'],
     ['Gmail, French', 'Le mar. 5 mars 2024 à 10:12, Help Desk <support@helpdesk.test> a écrit :'],
     ['Gmail, Spanish', 'El mar, 5 mar 2024 a las 10:12, Help Desk (<support@helpdesk.test>) escribió:'],
+    ['Gmail, Indonesian', 'Pada Sel, 5 Mar 2024 pukul 10.12 Help Desk <support@helpdesk.test> menulis:'],
+    ['Gmail, Indonesian, wrapped', 'Pada Sel, 5 Mar 2024 pukul 10.12 Help Desk <support@helpdesk.test>\nmenulis:'],
+    ['Gmail, German, wrapped inside the address', 'Am Di., 5. März 2024 um 10:12 Uhr schrieb Help Desk <\nsupport@helpdesk.test>:'],
+    ['Gmail, Portuguese, wrapped', 'Em ter., 5 de mar. de 2024 às 10:12, Help Desk <support@helpdesk.test>\nescreveu:'],
+    ['Gmail, Dutch', 'Op di 5 mrt 2024 om 10:12 schreef Help Desk <support@helpdesk.test>:'],
+    ['Gmail, Russian', 'вт, 5 мар. 2024 г. в 10:12, Help Desk <support@helpdesk.test>:'],
+    ['Thunderbird, Russian', '05.03.2024 10:12, Help Desk пишет:'],
+    ['Outlook, Portuguese (Brazil)', 'De: Help Desk\nEnviada em: terça-feira, 5 de março de 2024 10:12\nPara: Ann\nAssunto: Impressora'],
   ])('%s', (_client, header) => {
     expect(visibleReplyText(`Thanks, it works now.\n\nAnn\n\n${header}\n\n${QUOTED}`)).toBe('Thanks, it works now.\n\nAnn');
+  });
+
+  it('keeps a sentence that only looks like an attribution when no quote follows it', () => {
+    const text = 'Pada hari Senin saya menulis:\nprinter mati lagi.';
+    expect(visibleReplyText(text)).toBe(text);
   });
 
   it('keeps what is written below the quote (bottom posting) and drops the "-- " signature', () => {
