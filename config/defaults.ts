@@ -5,16 +5,15 @@
  */
 import type { AppConfig } from './schema.ts';
 
-/** Development-only secrets: start-up refuses them when NODE_ENV=production. */
-export const DEV_SECRET = 'dev-only-secret-change-me-0000000000';
-export const DEV_ADMIN_TOKEN = 'dev-only-admin-token-change-me';
-
-export const defaults: AppConfig = {
+export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
   env: 'development',
   port: 3000,
+  host: '127.0.0.1', // loopback: set HOST=0.0.0.0 (or an address) to serve other machines
   publicUrl: 'http://localhost:3000',
-  secret: DEV_SECRET,
-  adminToken: DEV_ADMIN_TOKEN,
+  // secret and adminToken have no default: set them, or a first start outside production
+  // generates both into <dataDir>/secrets.json (see config/secrets.file.ts).
+  secretKeyId: '1',
+  previousSecrets: [],
   supportAddress: 'support@example.com',
   ownAddresses: [],
   defaultLocale: 'en',

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { configSchema, secretKeys, type AppConfig } from './schema.ts';
-import { defaults, DEV_ADMIN_TOKEN, DEV_SECRET } from './defaults.ts';
+import { defaults } from './defaults.ts';
+import { loadOrCreateSecrets } from './secrets.file.ts';
 
 export type { AppConfig } from './schema.ts';
 
@@ -14,7 +15,10 @@ export const envMap: Record<string, string> = {
   NODE_ENV: 'env',
   PORT: 'port',
   PUBLIC_URL: 'publicUrl',
+  HOST: 'host',
   HELPDESK_SECRET: 'secret',
+  HELPDESK_KEY_ID: 'secretKeyId',
+  HELPDESK_PREVIOUS_SECRETS: 'previousSecrets',
   ADMIN_TOKEN: 'adminToken',
   SUPPORT_ADDRESS: 'supportAddress',
   SUPPORT_NAME: 'supportName',
@@ -71,7 +75,7 @@ const movedKeys: Record<string, string> = {
   agentAddresses: 'channels.email.agentAddresses', mail: 'channels.email.limits, channels.email.breakers and tickets',
 };
 
-const listKeys = new Set(['ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints']);
+const listKeys = new Set(['previousSecrets', 'ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -116,7 +120,8 @@ function deepFreeze<T>(value: T): T {
 }
 
 function envLabel(path: string): string {
-  const name = Object.entries(envMap).find(([, p]) => p === path)?.[0];
+  // `previousSecrets.0.id` is still HELPDESK_PREVIOUS_SECRETS.
+  const name = Object.entries(envMap).find(([, p]) => path === p || path.startsWith(`${p}.`))?.[0];
   return name ? `${name} (${path})` : path;
 }
 
@@ -124,6 +129,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides applied last; used by tests and the CLI. */
   overrides?: Tree;
+  /**
+   * Outside production, take missing secrets from `<dataDir>/secrets.json`, generating it on the
+   * first start (the gateway and the CLI do; tests pass secrets and never touch the disk).
+   */
+  generateSecrets?: boolean;
 }
 
 /** Builds, validates and freezes the configuration. Throws ConfigError naming every bad key. */
@@ -156,22 +166,35 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');
       const shown = getPath(tree, path);
-      const value = secretKeys.some((k) => path === k) ? '[redacted]' : JSON.stringify(shown);
+      const value = secretKeys.some((k) => path === k || path.startsWith(`${k}.`)) ? '[redacted]' : JSON.stringify(shown);
       problems.push(`${envLabel(path)}: ${issue.message} (got ${value})`);
     }
   }
   if (problems.length) throw new ConfigError(problems);
   const config = parsed.data!;
-  if (config.env === 'production') {
-    if (config.secret === DEV_SECRET) problems.push(`${envLabel('secret')}: must be set in production`);
-    if (config.adminToken === DEV_ADMIN_TOKEN) problems.push(`${envLabel('adminToken')}: must be set in production`);
-  }
   const { imap } = config.channels.email;
   if (imap.reconnectMaxMs < imap.reconnectMinMs) {
     problems.push('channels.email.imap.reconnectMaxMs: must not be below channels.email.imap.reconnectMinMs');
   }
+  if (config.previousSecrets.some((k) => k.id === config.secretKeyId)) {
+    problems.push(`${envLabel('previousSecrets')}: a previous key reuses the current key id ${config.secretKeyId} (${envLabel('secretKeyId')})`);
+  }
+  const missing = (['secret', 'adminToken'] as const).filter((key) => !config[key]);
+  if (missing.length && (config.env === 'production' || !options.generateSecrets)) {
+    const why = config.env === 'production' ? 'must be set in production' : 'not set';
+    for (const key of missing) problems.push(`${envLabel(key)}: ${why}`);
+  }
   if (problems.length) throw new ConfigError(problems);
-  return deepFreeze(config);
+  if (missing.length) {
+    let stored: ReturnType<typeof loadOrCreateSecrets>;
+    try {
+      stored = loadOrCreateSecrets(config.database.dataDir);
+    } catch (err) {
+      throw new ConfigError([`${missing.map(envLabel).join(', ')}: not set, and the generated secrets in ${envLabel('database.dataDir')} cannot be used: ${(err as Error).message}`]);
+    }
+    return deepFreeze({ ...config, secret: config.secret ?? stored.secret, adminToken: config.adminToken ?? stored.adminToken, secretsFile: stored.path });
+  }
+  return deepFreeze(config as AppConfig);
 }
 
 /** A copy of the config that is safe to log: secrets and credentials in URIs are replaced. */

@@ -13,13 +13,34 @@ const bool = z.preprocess((v) => {
 }, z.boolean());
 const locale = z.enum(['en', 'id']);
 const email = z.string().email();
+const keyId = z.string().regex(/^[0-9a-z]$/, 'must be one character, 0-9 or a-z');
+/** `2:oldsecret` -> { id: '2', secret: 'oldsecret' } (HELPDESK_PREVIOUS_SECRETS). */
+const splitKeyed = (entry: string) => {
+  const colon = entry.indexOf(':');
+  return colon < 0 ? { id: '', secret: entry } : { id: entry.slice(0, colon), secret: entry.slice(colon + 1) };
+};
 
 export const configSchema = z.object({
   env: z.enum(['development', 'production', 'test']),
   port: z.coerce.number().int().min(0).max(65535),
+  /** Interface the HTTP server listens on: loopback unless deliberately opened. */
+  host: z.string().min(1),
   publicUrl: z.string().url(),
-  secret: z.string().min(16, 'must be at least 16 characters'),
-  adminToken: z.string().min(16, 'must be at least 16 characters'),
+  /** Unset outside production: generated on the first start and kept in `<dataDir>/secrets.json`. */
+  secret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The key id tokens signed with `secret` carry (one character, 0-9 or a-z). */
+  secretKeyId: keyId,
+  /** Earlier secrets with their key ids: tokens they signed still verify after a rotation. */
+  previousSecrets: z.preprocess(
+    (v) => (Array.isArray(v) ? v.map((e) => (typeof e === 'string' ? splitKeyed(e) : e)) : v),
+    z.array(z.object({
+      id: z.string().regex(/^[0-9a-z]$/, 'each entry is <keyId>:<secret>, the key id one character 0-9 or a-z'),
+      secret: z.string().min(16, 'must be at least 16 characters'),
+    })),
+  ),
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Set by the loader when the secrets came from the generated file: where it is. */
+  secretsFile: z.string().optional(),
   supportAddress: email,
   /** Extra addresses that are ours: mail from them is never a new ticket. */
   ownAddresses: z.array(email),
@@ -112,7 +133,9 @@ export const configSchema = z.object({
   crashPoints: z.array(z.string()),
 });
 
-export type AppConfig = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+/** The loaded configuration: the secrets are always there (given, or generated on a first start). */
+export type AppConfig = Omit<ParsedConfig, 'secret' | 'adminToken'> & { secret: string; adminToken: string };
 
 /** Config keys whose values never reach a log line. */
-export const secretKeys = ['secret', 'adminToken', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token'] as const;
+export const secretKeys = ['secret', 'adminToken', 'previousSecrets', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token'] as const;

@@ -38,7 +38,8 @@ export interface Gateway {
 }
 
 export function tokenKeys(config: AppConfig): TokenKeys {
-  return { keys: [{ id: '1', secret: config.secret }] };
+  // The current secret signs; previous ones only verify, so a rotation breaks no outstanding token.
+  return { keys: [{ id: config.secretKeyId, secret: config.secret }, ...config.previousSecrets] };
 }
 
 export function messageIdDomain(config: AppConfig): string {
@@ -127,9 +128,10 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
       await new Promise<void>((resolve, reject) => {
-        server = app.listen(config.port, '0.0.0.0', () => resolve()).once('error', reject);
+        server = app.listen(config.port, config.host, () => resolve()).once('error', reject);
       });
-      logger.info({ port: (server!.address() as { port: number }).port }, 'http listening');
+      const bound = server!.address() as { address: string; port: number };
+      logger.info({ host: bound.address, port: bound.port }, 'http listening');
     },
     async stop() {
       if (server) await new Promise((resolve) => { server!.close(resolve); server!.closeAllConnections?.(); });

@@ -10,7 +10,7 @@ import { createGateway } from './gateway.ts';
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfig({ generateSecrets: true });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`helpdesk: ${err.message}\n`);
@@ -20,6 +20,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactConfig(config) }, 'starting');
+  if (config.secretsFile) {
+    // Say where, never what: the token itself stays in the owner-only file.
+    logger.warn({ secretsFile: config.secretsFile }, `HELPDESK_SECRET/ADMIN_TOKEN not set: using the generated ones in ${config.secretsFile} (the admin token is "adminToken" there)`);
+  }
   const db = await launchDatabase(config.database, logger.child({ component: 'database' }));
   logger.info({ kind: db.kind }, 'database ready');
   const gateway = await createGateway(config, db.uri, logger);

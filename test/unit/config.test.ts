@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaults } from '../../config/defaults.ts';
 import { ConfigError, loadConfig, redactConfig } from '../../config/index.ts';
 import { spawnGateway } from '../support/gateway-process.ts';
 
+const SECRETS = { HELPDESK_SECRET: 'test-secret-0123456789abcdef', ADMIN_TOKEN: 'test-admin-token-0123456789' };
+
 describe('configuration', () => {
   it('works with no settings at all (npm start on a laptop)', () => {
-    const config = loadConfig({ env: {} });
+    const dataDir = mkdtempSync(join(tmpdir(), 'helpdesk-config-'));
+    const config = loadConfig({ env: { HELPDESK_DATA_DIR: dataDir }, generateSecrets: true });
     expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1'); // loopback unless HOST says otherwise
+    expect(loadConfig({ env: { HOST: '0.0.0.0', HELPDESK_SECRET: 's'.repeat(20), ADMIN_TOKEN: 'a'.repeat(20) } }).host).toBe('0.0.0.0');
     expect(config.channels.email.imap.host).toBeUndefined();
     expect(Object.isFrozen(config.channels.email.imap)).toBe(true);
     expect(config.supportName).toBe('Support');
@@ -13,7 +22,7 @@ describe('configuration', () => {
   });
 
   it('turns metrics on with a token that is never logged', () => {
-    const config = loadConfig({ env: { METRICS_ENABLED: 'true', METRICS_TOKEN: 'm'.repeat(20) } });
+    const config = loadConfig({ env: { ...SECRETS, METRICS_ENABLED: 'true', METRICS_TOKEN: 'm'.repeat(20) } });
     expect(config.metrics).toEqual({ enabled: true, token: 'm'.repeat(20) });
     expect(redactConfig(config).metrics).toEqual({ enabled: true, token: '[redacted]' });
     expect(() => loadConfig({ env: { METRICS_TOKEN: 'short' } })).toThrow(/METRICS_TOKEN \(metrics.token\)/);
@@ -59,12 +68,48 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: {}, overrides: { imap: { host: 'x' } } })).toThrow(/imap: moved to channels\.email\.imap/);
   });
 
-  it('refuses the development secrets in production', () => {
-    expect(() => loadConfig({ env: { NODE_ENV: 'production' } })).toThrow(/HELPDESK_SECRET.*\n.*ADMIN_TOKEN/s);
+  it('has no secret in the repository: without them, a first start generates and keeps them, a second reuses them', () => {
+    expect(JSON.stringify(defaults)).not.toMatch(/secret"|adminToken|dev-only/);
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'helpdesk-config-')), 'data');
+    const first = loadConfig({ env: { HELPDESK_DATA_DIR: dataDir }, generateSecrets: true });
+    expect(first.secretsFile).toBe(join(dataDir, 'secrets.json'));
+    expect(statSync(first.secretsFile!).mode & 0o777).toBe(0o600);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(first.secret).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 random bits
+    expect(first.adminToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.adminToken).not.toBe(first.secret);
+    const second = loadConfig({ env: { HELPDESK_DATA_DIR: dataDir }, generateSecrets: true });
+    expect([second.secret, second.adminToken]).toEqual([first.secret, first.adminToken]);
+    // Explicit values win over the file.
+    expect(loadConfig({ env: { HELPDESK_DATA_DIR: dataDir, ADMIN_TOKEN: 'explicit-admin-token-0123' }, generateSecrets: true }))
+      .toMatchObject({ adminToken: 'explicit-admin-token-0123', secret: first.secret });
+    // Without generateSecrets (tests, library use) the disk is never touched.
+    expect(() => loadConfig({ env: {} })).toThrow(/HELPDESK_SECRET \(secret\): not set/);
+  });
+
+  it('refuses to start in production without explicit secrets, and writes nothing', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'helpdesk-config-')), 'data');
+    expect(() => loadConfig({ env: { NODE_ENV: 'production', HELPDESK_DATA_DIR: dataDir }, generateSecrets: true }))
+      .toThrow(/HELPDESK_SECRET \(secret\): must be set in production.*\n.*ADMIN_TOKEN \(adminToken\): must be set in production/s);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('reads previous secrets with their key ids for rotation', () => {
+    const config = loadConfig({ env: {
+      HELPDESK_SECRET: 'new-secret-0123456789abcdef', HELPDESK_KEY_ID: '3', ADMIN_TOKEN: 'a'.repeat(20),
+      HELPDESK_PREVIOUS_SECRETS: '2:older-secret-0123456789ab, 1:oldest-secret-0123456789ab',
+    } });
+    expect(config.secretKeyId).toBe('3');
+    expect(config.previousSecrets).toEqual([{ id: '2', secret: 'older-secret-0123456789ab' }, { id: '1', secret: 'oldest-secret-0123456789ab' }]);
+    expect(JSON.stringify(redactConfig(config))).not.toContain('older-secret');
+    const base = { HELPDESK_SECRET: 'new-secret-0123456789abcdef', ADMIN_TOKEN: 'a'.repeat(20) };
+    expect(() => loadConfig({ env: { ...base, HELPDESK_PREVIOUS_SECRETS: 'no-key-id-secret-0123456789' } })).toThrow(/HELPDESK_PREVIOUS_SECRETS \(previousSecrets\.0\.id\): each entry is <keyId>:<secret>(?!.*no-key-id-secret)/s);
+    expect(() => loadConfig({ env: { ...base, HELPDESK_PREVIOUS_SECRETS: '1:same-id-as-current-0123' } })).toThrow(/reuses the current key id 1/);
+    expect(() => loadConfig({ env: { ...base, HELPDESK_KEY_ID: '10' } })).toThrow(/HELPDESK_KEY_ID/);
   });
 
   it('redacts secrets and URI credentials for logging', () => {
-    const config = loadConfig({ env: { MONGODB_URI: 'mongodb://user:hunter2@db/x', IMAP_PASSWORD: 'pw', HELPDESK_SECRET: 'x'.repeat(20) } });
+    const config = loadConfig({ env: { ...SECRETS, MONGODB_URI: 'mongodb://user:hunter2@db/x', IMAP_PASSWORD: 'pw', HELPDESK_SECRET: 'x'.repeat(20) } });
     const shown = JSON.stringify(redactConfig(config));
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('x'.repeat(20));
