@@ -50,9 +50,11 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'crash-safety'))('cras
       SMTP_HOST: sink.host, SMTP_PORT: String(sink.port), SMTP_TLS: 'false',
       OUTBOX_POLL_INTERVAL_MS: '200', OUTBOX_LEASE_MS: '2000',
       OUTBOX_BACKOFF_BASE_MS: '100', OUTBOX_BACKOFF_MAX_MS: '1000', OUTBOX_MAX_ATTEMPTS: '1000',
+      // All senders share example.org: the per-domain acknowledgement limit must not be what keeps the count right.
+      ACK_PER_DOMAIN_LIMIT: String(MAILS),
     };
     for (let i = 1; i <= MAILS; i++) {
-      // Distinct senders: the per-sender acknowledgement limit must not be what keeps the count right.
+      // Distinct senders: the per-sender acknowledgement limit must not be what keeps the count right either.
       const raw = await buildMail({ messageId: `<batch-${i}@example.org>`, from: `customer${i}@example.org`, subject: `Batch problem ${i}`, text: `Mail number ${i}` });
       await dovecot.deliver({ user: USER, raw, envelopeFrom: `customer${i}@example.org` });
     }
