@@ -24,10 +24,17 @@ function clip(name: string): string {
   return stem + ext;
 }
 
+/** `[.\s]+$` as a loop: the pattern retries from every dot or space of a long run. */
+function withoutTrailingDotsAndSpaces(name: string): string {
+  let end = name.length;
+  while (end > 0 && /[.\s]/.test(name[end - 1]!)) end -= 1;
+  return name.slice(0, end);
+}
+
 /** The stored name of attachment `index` (0-based): its own name made safe, else `attachment-<n>`. */
 export function storageFilename(name: string | undefined, index: number): string {
   const base = (name ?? '').normalize('NFC').replace(UNSAFE, '').split(/[\\/]/).pop() ?? '';
   // Leading dots hide a file or name `..`; trailing dots and spaces vanish on Windows.
-  const trimmed = base.trim().replace(/^\.+/, '').replace(/[.\s]+$/, '');
+  const trimmed = withoutTrailingDotsAndSpaces(base.trim().replace(/^\.+/, ''));
   return trimmed ? clip(trimmed) : `attachment-${index + 1}`;
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
+import { storageFilename } from '../../channels/email/attachment-filename.ts';
 import { metaCharset } from '../../channels/email/charset.ts';
 import { parseDeliveryReport } from '../../channels/email/dsn.parser.ts';
 import { isForwardMarker } from '../../channels/email/forward-marker.ts';
@@ -115,6 +116,13 @@ describe('delivery reports', () => {
   it('reads an embedded message with a 100 KB folded Message-ID header', () => {
     const raw = Buffer.from(`Content-Type: message/rfc822\n\nFrom: a@b\nMessage-ID:\n${' x\n'.repeat(KB100 / 3)}`, 'latin1');
     expect(quickly(() => parseDeliveryReport(report(''), 'support@helpdesk.test', raw).originalMessageIds)).toEqual([]);
+  });
+});
+
+describe('attachment names', () => {
+  it('trims 100 KB of trailing dots and spaces from a name', () => {
+    expect(quickly(() => storageFilename(`report${' .'.repeat(KB100 / 2)}x`, 0))).toMatch(/^report[ .]+x$/);
+    expect(quickly(() => storageFilename(`report.pdf${' .'.repeat(KB100 / 2)}`, 0))).toBe('report.pdf');
   });
 });
 
