@@ -49,6 +49,12 @@ const ALLOWED_STYLES: Record<string, RegExp[]> = {
   border: [BORDER], 'border-left': [BORDER], 'border-top': [BORDER], 'border-collapse': [/^(collapse|separate)$/i],
 };
 
+/**
+ * How much of a mail's HTML is shown. This runs on the API's thread for every view, at about a
+ * second per MiB; a mail may carry 20 MiB of HTML. The rest stays in the stored mail.
+ */
+const MAX_DISPLAY_HTML_CHARS = 512 * 1024;
+
 const ABSOLUTE_LINK = /^\s*(https?:\/\/|mailto:|tel:)/i;
 const ABSOLUTE_IMAGE = /^\s*https?:\/\//i;
 const CELL = ['colspan', 'rowspan', 'align', 'valign', 'width', 'height', 'bgcolor'];
@@ -133,9 +139,12 @@ function options(attachments: readonly AttachmentRef[], cidUrl: (blobId: string)
  * @param attachments the message's stored attachments, whose `contentId` resolves `cid:` images
  * @param cidUrl the URL at which the API serves an attachment's blob
  * @param display `remoteImages: true` loads http(s) images (off by default)
- * @returns sanitized HTML; '' when there is none, or when the markup nests too deep to parse safely
+ * @returns sanitized HTML (of the first 512 KiB, then a `[…]` note); '' when there is none, or when
+ *   the markup nests too deep to parse safely
  */
 export function displayHtml(rawHtml: string, attachments: AttachmentRef[], cidUrl: (blobId: string) => string, display: DisplayOptions = {}): string {
-  if (!rawHtml.trim() || nestsDeeperThan(rawHtml)) return '';
-  return sanitizeHtml(stripQuoteContainers(rawHtml), options(attachments, cidUrl, display)).trim();
+  const shown = rawHtml.length > MAX_DISPLAY_HTML_CHARS ? rawHtml.slice(0, MAX_DISPLAY_HTML_CHARS) : rawHtml;
+  if (!shown.trim() || nestsDeeperThan(shown)) return '';
+  const safe = sanitizeHtml(stripQuoteContainers(shown), options(attachments, cidUrl, display)).trim();
+  return shown === rawHtml ? safe : `${safe}<p title="Shortened for display">[…]</p>`;
 }

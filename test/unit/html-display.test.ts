@@ -61,6 +61,16 @@ describe('what formats stays', () => {
   });
 });
 
+describe('very large HTML', () => {
+  it('shows the first 512 KiB and says it was shortened', () => {
+    const html = `<p>First paragraph</p>${'<p>filler text</p>'.repeat(40_000)}<p>Last paragraph</p>`;
+    const shown = show(html);
+    expect(shown.startsWith('<p>First paragraph</p>')).toBe(true);
+    expect(shown).not.toContain('Last paragraph');
+    expect(shown.endsWith('<p title="Shortened for display">[…]</p>')).toBe(true);
+  });
+});
+
 describe('remote images are blocked by default', () => {
   it.each([
     ['a tracking pixel without alt text', '<p>Hi<img src="https://t.example/open.gif?u=42" width="1" height="1"></p>', '<p>Hi<span title="Remote image blocked">[image]</span></p>'],
