@@ -3,7 +3,9 @@
  * every channel by iterating it, handing each its slice of `config.channels` and the shared deps.
  * Adding a channel: a folder here, its factory below, its slice in config/schema.ts, its tests.
  */
-import type { ChannelFactory } from '../src/core/index.ts';
+import type { Router } from 'express';
+import type { Server } from 'socket.io';
+import type { ChannelFactory, WebSurface } from '../src/core/index.ts';
 import { createEmailChannel } from './email/email.config.ts';
 
 export const channelRegistry = {
@@ -11,11 +13,17 @@ export const channelRegistry = {
 } satisfies Record<string, ChannelFactory<never>>;
 
 export type ChannelRegistry = typeof channelRegistry;
-export type ChannelId = keyof ChannelRegistry;
+export type RegisteredChannelId = keyof ChannelRegistry;
 /** The config slice each factory takes: `config.channels` must be assignable to this. */
-export type ChannelConfigs = { [K in ChannelId]: Parameters<ChannelRegistry[K]>[0] };
+export type ChannelConfigs = { [K in RegisteredChannelId]: Parameters<ChannelRegistry[K]>[0] };
 /** The adapter each factory returns, typed per channel. */
-export type Channels = { [K in ChannelId]: ReturnType<ChannelRegistry[K]> };
+export type Channels = { [K in RegisteredChannelId]: ReturnType<ChannelRegistry[K]> };
+
+/** What `ChannelAdapter.mount` receives: the gateway's one express router and socket.io server. */
+export interface ChannelWebSurface extends WebSurface {
+  router: Router;
+  io: Server;
+}
 
 export type { EmailChannel } from './email/email.adapter.ts';
 export type { EmailChannelConfig } from './email/email.config.ts';

@@ -2,11 +2,13 @@
  * Composition: builds the database connection, repositories, core services, channels and the HTTP
  * server from one frozen config. `main.ts` runs it as a process; tests run it in process.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import express from 'express';
 import type { Connection } from 'mongoose';
+import { Server as SocketServer } from 'socket.io';
 import type { AppConfig } from '../config/index.ts';
-import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
+import { channelRegistry, type ChannelConfigs, type Channels, type ChannelWebSurface } from '../channels/index.ts';
 import {
   Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, meteredSink, noMetrics, OutboxDispatcher,
   ThreadResolver,
@@ -30,6 +32,8 @@ export interface Gateway {
   ingest: IngestService;
   dispatcher: OutboxDispatcher;
   channels: Channels;
+  /** Every running adapter: the registry's and any extra ones. */
+  adapters: ChannelAdapter[];
   /** Starts channels, the outbox dispatcher and (unless listen=false) the HTTP server. */
   start(options?: { listen?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -46,7 +50,6 @@ export function messageIdDomain(config: AppConfig): string {
   return config.supportAddress.split('@')[1]!.toLowerCase();
 }
 
-/** Everything the core needs, wired on an open connection (also used by the CLI). */
 /** Builds every channel in the registry from its slice of `config.channels`. */
 export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Channels {
   const built: Record<string, ChannelAdapter> = {};
@@ -56,7 +59,11 @@ export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Chann
   return built as Channels;
 }
 
-export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics) {
+/**
+ * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
+ * run beside the registry's (tests plug a channel in this way).
+ */
+export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = []) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
   await ensureIndexes(models);
@@ -87,15 +94,22 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const channels = buildChannels(config.channels, {
     blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
   });
-  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(Object.entries(channels)), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
-  return { models, repos, ingest, dispatcher, channels };
+  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
+  return { models, repos, ingest, dispatcher, channels, adapters };
 }
 
-export async function createGateway(config: AppConfig, uri: string, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Adapters to run beside the registry's, e.g. a test channel. */
+  extraChannels?: ChannelAdapter[];
+}
+
+export async function createGateway(config: AppConfig, uri: string, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const conn = await connectMongo(uri, config.database.dbName);
   const metrics = config.metrics.enabled ? new PrometheusMetrics(mongoQueueProbe(conn)) : undefined;
-  const core = await buildCore(config, conn, logger, metrics);
+  const core = await buildCore(config, conn, logger, metrics, options.extraChannels);
   let server: Server | undefined;
+  let io: SocketServer | undefined;
 
   // Queue and send promptly: kick the dispatcher after every stored message.
   const sink = meteredSink({
@@ -111,7 +125,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     const checks: Record<string, ChannelHealth> = {
       database: (await pingMongo(conn)) ? { ok: true, detail: 'ping ok' } : { ok: false, detail: 'database unreachable' },
     };
-    for (const [id, channel] of Object.entries(core.channels)) checks[id] = await channel.health();
+    for (const channel of core.adapters) checks[channel.id] = await channel.health();
     return checks;
   }
 
@@ -119,23 +133,34 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     config, conn, ...core, readiness,
     httpPort: () => (server?.address() as { port: number } | null)?.port,
     async start(options = {}) {
-      for (const channel of Object.values(core.channels) as ChannelAdapter[]) await channel.start(sink);
+      for (const channel of core.adapters) await channel.start(sink);
       core.dispatcher.start();
       if (options.listen === false) return;
+      // One express app and one socket.io server on one HTTP server; channels attach to both.
+      const channelRoutes = express.Router();
       const app = createHttpApp({
         models: core.models, repos: core.repos, adminToken: config.adminToken, publicUrl: config.publicUrl,
-        readiness, logger: logger.child({ component: 'http' }),
+        readiness, logger: logger.child({ component: 'http' }), channelRoutes,
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
+      server = createServer(app);
+      io = new SocketServer(server, { serveClient: false });
+      for (const channel of core.adapters) channel.mount?.({ router: channelRoutes, io } satisfies ChannelWebSurface);
       await new Promise<void>((resolve, reject) => {
-        server = app.listen(config.port, config.host, () => resolve()).once('error', reject);
+        server!.once('error', reject).listen(config.port, config.host, () => resolve());
       });
       const bound = server!.address() as { address: string; port: number };
       logger.info({ host: bound.address, port: bound.port }, 'http listening');
     },
     async stop() {
-      if (server) await new Promise((resolve) => { server!.close(resolve); server!.closeAllConnections?.(); });
-      for (const channel of Object.values(core.channels) as ChannelAdapter[]) await channel.stop();
+      if (io && server) {
+        // io.close() disconnects every socket and closes the HTTP server; idle keep-alive
+        // connections would hold that close open, so they go too.
+        const closed = new Promise<void>((resolve) => { io!.close(() => resolve()); });
+        server.closeAllConnections?.();
+        await closed;
+      }
+      for (const channel of core.adapters) await channel.stop();
       await core.dispatcher.stop();
       await conn.close();
     },

@@ -4,7 +4,7 @@
  * The pipe command uses the same intake.
  */
 import type {
-  BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryReceipt, IngestResult, IntakeSink, Logger, Metrics, OutboundMessage,
+  BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryResult, IngestResult, IntakeSink, Logger, MailOutbound, Metrics,
 } from '../../src/core/index.ts';
 import { ImapConsumer, type ImapSettings } from './imap.consumer.ts';
 import { LmtpListener } from './lmtp.server.ts';
@@ -31,7 +31,7 @@ export interface EmailChannelDeps {
   metrics?: Metrics;
 }
 
-export class EmailChannel implements ChannelAdapter {
+export class EmailChannel implements ChannelAdapter<MailOutbound> {
   readonly id = 'email';
   private consumer: ImapConsumer | undefined;
   private lmtp: LmtpListener | undefined;
@@ -71,7 +71,7 @@ export class EmailChannel implements ChannelAdapter {
     if (this.settings.imap) {
       const deps = intake('imap');
       this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
-        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger, this.deps.metrics);
+        (raw, source) => intakeRawMail(raw, source, deps), deps.logger, this.deps.metrics);
       this.consumer.start();
     }
     this.started = true;
@@ -95,9 +95,10 @@ export class EmailChannel implements ChannelAdapter {
     return Boolean(this.sender);
   }
 
-  async deliver(message: OutboundMessage): Promise<DeliveryReceipt> {
-    if (!this.sender) throw new Error('no SMTP server configured (SMTP_HOST)');
-    return this.sender.send(message, message.envelopeFrom);
+  /** Throws DeliveryError (permanent or not) when the server refuses; the dispatcher records it. */
+  async deliver(message: MailOutbound): Promise<DeliveryResult> {
+    if (!this.sender) return { status: 'retry', error: 'no SMTP server configured (SMTP_HOST)' };
+    return { status: 'delivered', receipt: await this.sender.send(message, message.envelopeFrom) };
   }
 
   async health(): Promise<ChannelHealth> {

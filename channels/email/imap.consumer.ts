@@ -13,8 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import {
-  backoffDelay, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics, type SourceCheckpoint,
+  backoffDelay, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics,
 } from '../../src/core/index.ts';
+import { asMailboxCursor, type MailboxCursor } from './mailbox-cursor.ts';
 
 export interface ImapSettings {
   host: string;
@@ -29,7 +30,7 @@ export interface ImapSettings {
   reconnectMaxMs: number;
 }
 
-export type RawMailHandler = (raw: Buffer, source: string, checkpoint: SourceCheckpoint) => Promise<IngestResult>;
+export type RawMailHandler = (raw: Buffer, source: string) => Promise<IngestResult>;
 
 /**
  * imapflow commands can wait forever when the connection dies mid-command (postalsys/imapflow#252,
@@ -218,7 +219,7 @@ export class ImapConsumer {
       const mailbox = client.mailbox;
       if (!mailbox) return;
       const uidValidity = Number(mailbox.uidValidity);
-      const cursor = await this.checkpoints.load(this.key);
+      const cursor = asMailboxCursor(await this.checkpoints.load(this.key));
       let lastUid = cursor && cursor.uidValidity === uidValidity ? cursor.lastUid : 0;
       if (cursor && cursor.uidValidity !== uidValidity) {
         this.logger.warn({ was: cursor.uidValidity, now: uidValidity }, 'UIDVALIDITY changed; rescanning the mailbox');
@@ -238,7 +239,7 @@ export class ImapConsumer {
           continue;
         }
         const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
-        const result = await this.handle(raw, source, { mailbox: this.settings.mailbox, uidValidity, uid });
+        const result = await this.handle(raw, source);
         crashPoint('imap.before-checkpoint');
         await this.checkpoint({ uidValidity, lastUid: uid });
         lastUid = uid;
@@ -254,7 +255,7 @@ export class ImapConsumer {
     return download?.content ? readAll(download.content) : null;
   }
 
-  private async checkpoint(cursor: { uidValidity: number; lastUid: number }): Promise<void> {
+  private async checkpoint(cursor: MailboxCursor): Promise<void> {
     if (!(await this.checkpoints.save(this.key, this.owner, cursor, this.settings.leaseMs))) {
       this.client?.close();
       throw new Error('mailbox lease lost before checkpoint');

@@ -4,17 +4,16 @@
  * `parse-timeout`), is quarantined with its raw bytes instead. Transient store
  * failures propagate, so the caller can signal "try again" (no checkpoint, exit 75, SMTP 4xx).
  */
-import { HelpdeskError, ErrorCodes, isTransient, TransientError, type IngestResult, type IntakeSink, type Logger, type SourceCheckpoint } from '../../src/core/index.ts';
+import { HelpdeskError, ErrorCodes, isTransient, TransientError, type IngestResult, type IntakeSink, type Logger } from '../../src/core/index.ts';
 import { normalizeMail, type NormalizeContext } from './mail.normalizer.ts';
 
 export interface MailIntakeDeps {
   sink: IntakeSink;
-  context: Omit<NormalizeContext, 'checkpoint'>;
+  context: Omit<NormalizeContext, 'lenient'>;
   logger: Logger;
 }
 
 export interface IntakeOptions {
-  checkpoint?: SourceCheckpoint;
   /** Accept mail that fails structure and size checks (an admin's forced retry). */
   lenient?: boolean;
 }

@@ -5,7 +5,7 @@
  * cannot be a mail, is over a limit, or takes longer than the budget to parse (the caller
  * quarantines it with its bytes).
  */
-import { ErrorCodes, MalformedInputError, type BlobStore, type InboundMessage, type SourceCheckpoint } from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError, type BlobStore, type InboundMessage } from '../../src/core/index.ts';
 import { storageFilename } from './attachment-filename.ts';
 import type { ParseLimits, ParseOptions, ParsedInbound } from './mail.parser.ts';
 import { parseInWorker } from './parse-pool.ts';
@@ -25,7 +25,6 @@ export interface NormalizeContext {
   blobs: BlobStore;
   supportAddress: string;
   limits: MailLimits;
-  checkpoint?: SourceCheckpoint;
   /** Skip structure and size checks: an admin's explicit `quarantine retry --force`. */
   lenient?: boolean;
   /** authserv-ids of our own MTA: only their Authentication-Results headers count. None: trust none. */
@@ -60,5 +59,5 @@ export async function normalizeMail(raw: Buffer, ctx: NormalizeContext): Promise
       inline: att.inline,
     });
   }
-  return { ...message, ...(ctx.checkpoint ? { checkpoint: ctx.checkpoint } : {}), attachments, rawBlobId: rawBlob.id };
+  return { ...message, attachments, rawBlobId: rawBlob.id };
 }

@@ -48,7 +48,7 @@ export interface ParsedAttachment {
 
 /** Everything of the InboundMessage that comes from the bytes alone; the store adds the rest. */
 export interface ParsedInbound {
-  message: Omit<InboundMessage, 'attachments' | 'rawBlobId' | 'checkpoint'>;
+  message: Omit<InboundMessage, 'attachments' | 'rawBlobId'>;
   attachments: ParsedAttachment[];
 }
 

@@ -1,10 +1,12 @@
 /**
  * Sends outbound mail with nodemailer. Every mail carries our own Message-ID; file and URL access
  * are disabled so no template or attachment can read local files. Partial recipient rejections do
- * not throw: they are in the receipt. 5xx answers are permanent failures, everything else retries.
+ * not throw: they are in the receipt. 5xx answers are permanent failures, and so are envelopes or
+ * messages nodemailer refuses before any server answered (EENVELOPE, EMESSAGE without a response
+ * code: a retry would build the same mail); everything else, 4xx included, retries.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type OutboundMessage } from '../../src/core/index.ts';
+import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type MailOutbound } from '../../src/core/index.ts';
 
 export interface SmtpSettings {
   host: string;
@@ -15,6 +17,15 @@ export interface SmtpSettings {
 }
 
 const fmt = (a: { address: string; name?: string }) => (a.name ? { name: a.name, address: a.address } : a.address);
+
+/** Errors nodemailer raises for an envelope or message that no retry can fix. */
+const UNFIXABLE = new Set(['EENVELOPE', 'EMESSAGE']);
+
+export function isPermanent(err: unknown): boolean {
+  const { responseCode, code } = err as { responseCode?: number; code?: string };
+  if (responseCode !== undefined) return responseCode >= 500 && responseCode < 600;
+  return UNFIXABLE.has(code ?? '');
+}
 
 export class SmtpSender {
   private readonly transport: Transporter;
@@ -28,7 +39,7 @@ export class SmtpSender {
     });
   }
 
-  async send(message: OutboundMessage, envelopeFrom?: string): Promise<DeliveryReceipt> {
+  async send(message: MailOutbound, envelopeFrom?: string): Promise<DeliveryReceipt> {
     try {
       const info = await this.transport.sendMail({
         from: fmt(message.from),
@@ -49,9 +60,7 @@ export class SmtpSender {
         response: info.response,
       };
     } catch (err) {
-      const code = (err as { responseCode?: number }).responseCode;
-      const permanent = code !== undefined && code >= 500 && code < 600;
-      throw new DeliveryError(permanent, `smtp: ${(err as Error).message}`, { cause: err });
+      throw new DeliveryError(isPermanent(err), `smtp: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -10,7 +10,7 @@ import type { LoopGuard } from './loop-guard.ts';
 import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
 import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from './ports.ts';
 import { senderForged } from './sender-authentication.ts';
-import type { Contact, Decision, InboundMessage, OutboundMessage, Ticket } from './types.ts';
+import type { Contact, Decision, InboundMessage, MailOutbound, Ticket } from './types.ts';
 
 export interface AckDeps {
   outbox: OutboxRepository;
@@ -25,7 +25,7 @@ export interface AckDeps {
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
 
 /** Stores the copy of a queued outbound mail on its ticket (idempotent: keyed by the outbox id). */
-async function recordOutbound(messages: MessageRepository, outbound: OutboundMessage, visibleText: string): Promise<void> {
+async function recordOutbound(messages: MessageRepository, outbound: MailOutbound, visibleText: string): Promise<void> {
   await messages.insert({
     ticketId: outbound.ticketId, ticketNumber: outbound.ticketNumber, direction: 'outbound', channel: outbound.channel,
     externalId: `outbox:${outbound.id}`, rfcMessageId: outbound.messageId, from: { address: outbound.from.address },
@@ -50,7 +50,7 @@ export class Acknowledger {
 
     const outboxId = `ack:${ticket.id}`;
     const queued = await outbox.byId(outboxId);
-    if (queued) return ack('queued', `acknowledgement ${queued.messageId} queued`);
+    if (queued) return ack('queued', `acknowledgement ${queued.channel === 'email' ? queued.messageId : queued.id} queued`);
     const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
     const knownCustomer = await this.deps.tickets.requestedBefore(requester.id, knownSince);
     const stop = await guard.check({ ticket, address: to, selfId: outboxId, at, knownCustomer });

@@ -11,7 +11,7 @@ import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.
 import type { Repositories, TemplateRenderer } from './ports.ts';
 import { senderAuthenticated } from './sender-authentication.ts';
 import type { ThreadDecision } from './thread-resolver.ts';
-import type { InboundMessage, OutboundMessage, Ticket } from './types.ts';
+import type { InboundMessage, MailOutbound, Ticket } from './types.ts';
 
 /** `agent`: a proven agent reply; `unproven`: from an agent address, but not proven; `none`: not from an agent. */
 export interface AgentMailVerdict {
@@ -46,7 +46,7 @@ export class AgentReplyHandler {
   }
 
   /** Builds the mail to the customer (deterministic id: one per agent message). */
-  async compose(ticket: Ticket, message: InboundMessage): Promise<OutboundMessage | null> {
+  async compose(ticket: Ticket, message: InboundMessage): Promise<MailOutbound | null> {
     const [requester] = await this.repos.contacts.byIds([ticket.requesterId]);
     const to = requester?.emails[0];
     if (!to) return null;

@@ -7,7 +7,7 @@
 import type { Logger } from './logger.ts';
 import type { Clock, Repositories } from './ports.ts';
 import { verifyVerpToken, type TokenKeys } from './reply-token.ts';
-import type { InboundMessage, OutboxEntry } from './types.ts';
+import type { InboundMessage, MailOutboxEntry } from './types.ts';
 
 export interface BounceSettings {
   keys: TokenKeys;
@@ -22,7 +22,7 @@ export class BounceHandler {
     private readonly logger: Logger,
   ) {}
 
-  async findOutbound(message: InboundMessage): Promise<{ entry: OutboxEntry; rule: string } | null> {
+  async findOutbound(message: InboundMessage): Promise<{ entry: MailOutboxEntry; rule: string } | null> {
     const report = message.bounce;
     if (!report) return null;
     const verpId = report.verpToken ? verifyVerpToken(this.settings.keys, report.verpToken) : null;
@@ -33,7 +33,7 @@ export class BounceHandler {
   }
 
   /** Applies the report to the outbound mail and returns the outcome for the report message. */
-  async apply(message: InboundMessage, entry: OutboxEntry): Promise<string[]> {
+  async apply(message: InboundMessage, entry: MailOutboxEntry): Promise<string[]> {
     const at = this.clock.now();
     const notes: string[] = [];
     const ours = new Set(entry.to.map((a) => a.address.toLowerCase()));

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { signReplyToken, signVerpToken, type TokenKeys } from './reply-token.ts';
-import type { Address, OutboundKind, OutboundMessage, Ticket } from './types.ts';
+import type { Address, MailOutbound, OutboundKind, Ticket } from './types.ts';
 import type { RenderedMessage } from './ports.ts';
 
 export interface CustomerMailSettings {
@@ -54,7 +54,7 @@ export interface CustomerMailInput {
   automatic: boolean;
 }
 
-export function composeCustomerMail(settings: CustomerMailSettings, input: CustomerMailInput): OutboundMessage {
+export function composeCustomerMail(settings: CustomerMailSettings, input: CustomerMailInput): MailOutbound {
   const token = signReplyToken(settings.keys, input.ticket.number);
   const { verpId } = outboundIds(input.id);
   const support = { address: settings.supportAddress, name: settings.supportName };

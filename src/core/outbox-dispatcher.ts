@@ -1,15 +1,17 @@
 /**
- * Delivers outbox entries through the channel that can reach the customer, one claimed entry at
- * a time. A claim is a lease: if this process dies mid-send, another (or the restarted one) takes
- * the entry again after the lease runs out. Transient failures retry with exponential backoff and
- * jitter; permanent ones (5xx) and exhausted attempts mark the entry failed.
+ * Delivers outbox entries through the adapter named by each entry's channel tag, one claimed entry
+ * at a time. A claim is a lease: if this process dies mid-send, another (or the restarted one)
+ * takes the entry again after the lease runs out. The adapter's DeliveryResult decides what
+ * follows: delivered; not connected (a live recipient is away: the entry's fallback is queued in
+ * its place); retry later, with exponential backoff and jitter until attempts run out; or failed
+ * for good. A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
  */
 import { crashPoint } from './crash-points.ts';
 import { DeliveryError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { noMetrics, type Metrics } from './metrics.ts';
 import type { ChannelAdapter, Clock, OutboxRepository } from './ports.ts';
-import type { OutboxEntry } from './types.ts';
+import type { DeliveryResult, OutboxEntry } from './types.ts';
 
 export interface DispatcherSettings {
   pollIntervalMs: number;
@@ -87,31 +89,53 @@ export class OutboxDispatcher {
       count++;
       const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
       const channel = this.channels.get(entry.channel)!;
+      let result: DeliveryResult;
       try {
         crashPoint('outbox.before-send');
-        const receipt = await channel.deliver!(entry);
-        await this.outbox.markSent(entry.id, receipt, this.clock.now());
-        log.info({ accepted: receipt.accepted, rejected: receipt.rejected }, 'delivered');
+        result = await channel.deliver!(entry);
       } catch (err) {
-        await this.recordFailure(entry, err, log);
+        const error = (err as Error)?.message ?? String(err);
+        result = err instanceof DeliveryError && err.permanent ? { status: 'failed', error } : { status: 'retry', error };
       }
+      await this.record(entry, result, log);
       if (this.stopped) break;
     }
     return count;
   }
 
-  private async recordFailure({ id, attempts, channel }: OutboxEntry, err: unknown, log: Logger): Promise<void> {
-    const message = (err as Error)?.message ?? String(err);
-    const permanent = err instanceof DeliveryError && err.permanent;
-    const final = permanent || attempts >= this.settings.maxAttempts;
-    this.metrics.deliveryFailed(channel, final);
-    if (final) {
-      await this.outbox.markFailed(id, message, this.clock.now());
-      log.error({ err: message, attempts }, 'delivery failed for good');
-      return;
+  private async record(entry: OutboxEntry, result: DeliveryResult, log: Logger): Promise<void> {
+    const now = this.clock.now();
+    switch (result.status) {
+      case 'delivered':
+        await this.outbox.markSent(entry.id, result.receipt, now);
+        log.info({ accepted: result.receipt.accepted, rejected: result.receipt.rejected }, 'delivered');
+        return;
+      case 'not-connected': {
+        // Fallback first: a crash between the two writes leaves the entry claimable, and the
+        // repeat enqueue of the fallback (same id) changes nothing.
+        const fallback = entry.channel === 'chat' ? entry.fallback : undefined;
+        if (fallback) await this.outbox.enqueue(fallback, now);
+        await this.outbox.markUndelivered(entry.id, result.detail, now);
+        log.info({ detail: result.detail, fallback: fallback?.id ?? null }, 'recipient not connected');
+        return;
+      }
+      case 'failed':
+        this.metrics.deliveryFailed(entry.channel, true);
+        await this.outbox.markFailed(entry.id, result.error, now);
+        log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+        return;
+      case 'retry': {
+        const final = entry.attempts >= this.settings.maxAttempts;
+        this.metrics.deliveryFailed(entry.channel, final);
+        if (final) {
+          await this.outbox.markFailed(entry.id, result.error, now);
+          log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+          return;
+        }
+        const delay = backoffDelay(entry.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+        await this.outbox.markRetry(entry.id, result.error, new Date(now.getTime() + delay));
+        log.warn({ err: result.error, attempts: entry.attempts, retryInMs: delay }, 'delivery failed, will retry');
+      }
     }
-    const delay = backoffDelay(attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-    await this.outbox.markRetry(id, message, new Date(this.clock.now().getTime() + delay));
-    log.warn({ err: message, attempts, retryInMs: delay }, 'delivery failed, will retry');
   }
 }

@@ -6,8 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from './logger.ts';
 import type {
-  Address, Contact, Decision, DeliveryReceipt, InboundMessage, IngestResult, Locale, OutboundMessage,
-  OutboxEntry, StoredMessage, Ticket, TicketStatus,
+  Address, Contact, Decision, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
+  OutboundMessage, OutboxEntry, StoredMessage, Ticket, TicketStatus,
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -104,9 +104,11 @@ export interface OutboxRepository {
   markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void>;
   markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   markFailed(id: string, error: string, at: Date): Promise<void>;
+  /** A live channel's recipient was not connected; its fallback, if any, is queued separately. */
+  markUndelivered(id: string, detail: string, at: Date): Promise<void>;
   byId(id: string): Promise<OutboxEntry | null>;
-  byVerpId(verpId: string): Promise<OutboxEntry | null>;
-  byMessageIds(ids: string[]): Promise<OutboxEntry | null>;
+  byVerpId(verpId: string): Promise<MailOutboxEntry | null>;
+  byMessageIds(ids: string[]): Promise<MailOutboxEntry | null>;
   /** Records what a delivery report said; `failed` also marks the entry failed. */
   recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void>;
 }
@@ -173,15 +175,26 @@ export interface ChannelHealth {
   detail: string;
 }
 
+/**
+ * The shared web surface: the one express router and socket.io server of the gateway. Typed
+ * loosely because the core imports no transport library; channels/index.ts names the real types.
+ */
+export interface WebSurface {
+  router: unknown;
+  io: unknown;
+}
+
 /** One channel (email, chat, web form). start/stop are idempotent. */
-export interface ChannelAdapter {
+export interface ChannelAdapter<Outbound extends OutboundMessage = OutboundMessage> {
   readonly id: string;
   start(sink: IntakeSink): Promise<void>;
   stop(): Promise<void>;
-  /** Delivers an outbound message; throws DeliveryError for failures. */
-  deliver?(message: OutboundMessage): Promise<DeliveryReceipt>;
-  /** False while the channel has no way out (e.g. no SMTP server configured): its mail waits. */
+  /** Delivers one outbound message of this channel's variant and says how it went. */
+  deliver?(message: Outbound): Promise<DeliveryResult>;
+  /** False while the channel has no way out (e.g. no SMTP server configured): its messages wait. */
   canDeliver?(): boolean;
+  /** Attaches HTTP routes and socket.io namespaces; called once, before the server listens. */
+  mount?(surface: WebSurface): void;
   health(): Promise<ChannelHealth>;
 }
 
@@ -200,20 +213,16 @@ export interface ChannelDeps {
 /** One per channel in channels/index.ts: builds the adapter from its config slice. */
 export type ChannelFactory<Config, Adapter extends ChannelAdapter = ChannelAdapter> = (config: Config, deps: ChannelDeps) => Adapter;
 
-export interface MailboxCursor {
-  uidValidity: number;
-  lastUid: number;
-}
-
 /**
- * Where a mailbox consumer keeps its place, and the lease that makes it the only consumer of that
- * mailbox. `save` succeeds only while the caller still holds the lease.
+ * Where a channel consumer keeps its place (its own state shape, e.g. a mailbox cursor), and the
+ * lease that makes it the only consumer of that source. `save` succeeds only while the caller
+ * still holds the lease. The state is opaque to the core.
  */
 export interface CheckpointStore {
   acquireLease(key: string, owner: string, leaseMs: number): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
-  load(key: string): Promise<MailboxCursor | null>;
-  save(key: string, owner: string, cursor: MailboxCursor, leaseMs: number): Promise<boolean>;
+  load(key: string): Promise<Record<string, unknown> | null>;
+  save(key: string, owner: string, state: Record<string, number | string>, leaseMs: number): Promise<boolean>;
 }
 
 export interface Clock {

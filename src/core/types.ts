@@ -35,12 +35,6 @@ export interface AttachmentRef {
   inline: boolean;
 }
 
-export interface SourceCheckpoint {
-  mailbox: string;
-  uidValidity: number;
-  uid: number;
-}
-
 export interface ThreadHints {
   /** Signed reply tokens found in recipient addresses under our domain. */
   replyTokens: string[];
@@ -57,7 +51,6 @@ export interface InboundMessage {
   externalId: string;
   /** RFC 5322 Message-ID (without angle brackets) when the channel has one. */
   messageId?: string;
-  checkpoint?: SourceCheckpoint;
   from: Sender;
   to: Address[];
   cc: Address[];
@@ -190,21 +183,25 @@ export interface Header {
   value: string;
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'undelivered';
 export type OutboundKind = 'ack' | 'agent-reply' | 'status';
 
-/** A rendered message waiting in the outbox for its channel to deliver it. */
-export interface OutboundMessage {
+/** What every outbound message has, whatever carries it. */
+interface OutboundBase {
   id: string;
   kind: OutboundKind;
-  channel: ChannelId;
   ticketId: string;
   ticketNumber: number;
+  text: string;
+}
+
+/** A rendered mail waiting in the outbox; the mail fields exist on this variant only. */
+export interface MailOutbound extends OutboundBase {
+  channel: 'email';
   to: Address[];
   from: Address;
   replyTo?: Address;
   subject: string;
-  text: string;
   html: string;
   /** Our own Message-ID (without angle brackets). */
   messageId: string;
@@ -217,7 +214,21 @@ export interface OutboundMessage {
   envelopeFrom?: string;
 }
 
-export interface OutboxEntry extends OutboundMessage {
+/** A message for a live chat visitor. */
+export interface ChatOutbound extends OutboundBase {
+  channel: 'chat';
+  /** The contact (visitor) it is for. */
+  contactId: string;
+  /** Shown to the visitor as the author (an agent's display name). */
+  authorName?: string;
+  /** Queued in its place when the visitor is not connected (e.g. a mail to their verified address). */
+  fallback?: MailOutbound;
+}
+
+/** Tagged by channel: the dispatcher hands each variant to the adapter with that id. */
+export type OutboundMessage = MailOutbound | ChatOutbound;
+
+export interface OutboxState {
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -226,6 +237,20 @@ export interface OutboxEntry extends OutboundMessage {
   /** What a delivery report said after the mail left us. */
   bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }
+
+export type OutboxEntry = OutboundMessage & OutboxState;
+export type MailOutboxEntry = MailOutbound & OutboxState;
+
+/**
+ * What an adapter says about one delivery attempt. `not-connected` is a live channel's answer when
+ * the recipient is offline: the message's fallback (if any) is queued instead. An adapter may also
+ * throw: a DeliveryError says permanent or not, anything else is retried.
+ */
+export type DeliveryResult =
+  | { status: 'delivered'; receipt: DeliveryReceipt }
+  | { status: 'not-connected'; detail: string }
+  | { status: 'retry'; error: string }
+  | { status: 'failed'; error: string };
 
 export interface DeliveryReceipt {
   accepted: string[];

@@ -4,6 +4,7 @@
  * of forged mail pauses acknowledgements to strangers while known customers keep theirs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailOutboxEntry } from '../../src/core/index.ts';
 import { openTestCore } from '../support/core.ts';
 import { buildMail, type TestMail } from '../support/mail-builder.ts';
 
@@ -13,7 +14,8 @@ async function ackOf(env: Env, mail: TestMail) {
   await env.intake(await buildMail(mail));
   const id = String(mail.messageId).replace(/^<|>$/g, '');
   const stored = await env.core.repos.messages.byExternalId('email', id);
-  return { stored: stored!, outbox: await env.core.repos.outbox.byId(`ack:${stored!.ticketId}`) };
+  // An acknowledgement is always the mail variant of the outbound union.
+  return { stored: stored!, outbox: await env.core.repos.outbox.byId(`ack:${stored!.ticketId}`) as MailOutboxEntry | null };
 }
 
 describe('acknowledgements to forged or strange senders', () => {

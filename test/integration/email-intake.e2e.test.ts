@@ -119,7 +119,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
     await deliver(await buildMail({ messageId: '<after-uidvalidity@example.org>', subject: 'After rescan', from: 'carol@example.org' }));
     const msg = await stored('after-uidvalidity@example.org');
     // The rescan met every old mail again: all of them were recognized as duplicates.
-    await waitUntil(async () => (await gateway.models.MailboxCursor.findOne().lean())?.uidValidity === 4242, 'cursor on the new UIDVALIDITY');
+    await waitUntil(async () => (await gateway.models.MailboxCursor.findOne().lean<{ uidValidity?: number }>())?.uidValidity === 4242, 'cursor on the new UIDVALIDITY');
     const after = await counts();
     expect(after.tickets).toBe(before.tickets + 1);
     expect(after.inbound).toBe(before.inbound + 1);

@@ -1,6 +1,6 @@
 /** Rotating HELPDESK_SECRET: tokens signed under the old secret keep threading while the new one signs. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signReplyToken } from '../../src/core/index.ts';
+import { signReplyToken, type MailOutboxEntry } from '../../src/core/index.ts';
 import { buildCore } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
@@ -21,7 +21,7 @@ describe('secret rotation', () => {
     const before = await core({ HELPDESK_SECRET: OLD });
     const opened = await before.channels.email.intake(await buildMail({ messageId: '<first@example.org>', from: 'ann@example.org', subject: 'Help' }), 'test', before.ingest);
     const oldToken = signReplyToken({ keys: [{ id: '1', secret: OLD }] }, opened.ticketNumber!);
-    const ack = await before.repos.outbox.byId(`ack:${(await before.repos.tickets.byNumber(opened.ticketNumber!))!.id}`);
+    const ack = await before.repos.outbox.byId(`ack:${(await before.repos.tickets.byNumber(opened.ticketNumber!))!.id}`) as MailOutboxEntry | null;
     expect(ack?.replyTo?.address).toBe(`support+${oldToken}@helpdesk.test`);
 
     const after = await core({ HELPDESK_SECRET: NEW, HELPDESK_KEY_ID: '2', HELPDESK_PREVIOUS_SECRETS: `1:${OLD}` });
@@ -31,7 +31,7 @@ describe('secret rotation', () => {
 
     // New mail carries key id 2; without the previous secret, the old token no longer verifies.
     const second = await after.channels.email.intake(await buildMail({ messageId: '<second@example.org>', from: 'bob@example.org', subject: 'Other' }), 'test', after.ingest);
-    const newAck = await after.repos.outbox.byId(`ack:${(await after.repos.tickets.byNumber(second.ticketNumber!))!.id}`);
+    const newAck = await after.repos.outbox.byId(`ack:${(await after.repos.tickets.byNumber(second.ticketNumber!))!.id}`) as MailOutboxEntry | null;
     expect(newAck?.replyTo?.address).toMatch(new RegExp(`^support\\+t${second.ticketNumber}k2[a-z2-7]{20}@helpdesk\\.test$`));
     const dropped = await core({ HELPDESK_SECRET: NEW, HELPDESK_KEY_ID: '2' });
     const lost = await dropped.channels.email.intake(await reply(`support+${oldToken}@helpdesk.test`, 'old-key-dropped'), 'test', dropped.ingest);

@@ -1,5 +1,5 @@
 /** The express app: health probes, the agent API behind the admin token, JSON errors. */
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { Logger, Repositories } from '../../core/index.ts';
 import { requireAdminToken } from '../../api/auth.middleware.ts';
 import { healthRoutes, type ReadinessProbe } from '../../api/health.routes.ts';
@@ -16,6 +16,8 @@ export interface HttpDeps {
   logger: Logger;
   /** GET /metrics, when enabled; `token` protects it. */
   metrics?: { source: MetricsSource; token?: string | undefined };
+  /** Routes the channels mounted (web form pages, chat endpoints). */
+  channelRoutes?: Router;
 }
 
 export function createHttpApp(deps: HttpDeps): Express {
@@ -25,6 +27,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(healthRoutes(deps.readiness));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, '')));
+  if (deps.channelRoutes) app.use(deps.channelRoutes);
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     deps.logger.error({ err }, 'http request failed');

@@ -1,8 +1,10 @@
-import type { CheckpointStore, MailboxCursor } from '../../core/index.ts';
+import type { CheckpointStore } from '../../core/index.ts';
 import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
 
-/** mailbox_cursors: one document per account/folder holding the UID cursor and the consumer lease. */
+const LEASE_FIELDS = new Set(['_id', 'leaseOwner', 'leaseExpiresAt', 'updatedAt']);
+
+/** mailbox_cursors: one document per consumed source holding the consumer lease and the channel's checkpoint. */
 export class MongoCheckpointStore implements CheckpointStore {
   constructor(private readonly m: Models) {}
 
@@ -25,17 +27,17 @@ export class MongoCheckpointStore implements CheckpointStore {
     await this.m.MailboxCursor.updateOne({ _id: key, leaseOwner: owner }, { $set: { leaseOwner: null, leaseExpiresAt: new Date(0) } });
   }
 
-  async load(key: string): Promise<MailboxCursor | null> {
-    const doc = await this.m.MailboxCursor.findById(key).lean();
-    if (!doc || doc.uidValidity == null) return null;
-    return { uidValidity: doc.uidValidity, lastUid: doc.lastUid ?? 0 };
+  async load(key: string): Promise<Record<string, unknown> | null> {
+    const doc = await this.m.MailboxCursor.findById(key).lean<Record<string, unknown>>();
+    const state = Object.fromEntries(Object.entries(doc ?? {}).filter(([k]) => !LEASE_FIELDS.has(k)));
+    return Object.keys(state).length ? state : null;
   }
 
-  async save(key: string, owner: string, cursor: MailboxCursor, leaseMs: number): Promise<boolean> {
+  async save(key: string, owner: string, state: Record<string, number | string>, leaseMs: number): Promise<boolean> {
     const now = new Date();
     const res = await this.m.MailboxCursor.updateOne(
       { _id: key, leaseOwner: owner },
-      { $set: { ...cursor, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
+      { $set: { ...state, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
     );
     return res.matchedCount === 1;
   }

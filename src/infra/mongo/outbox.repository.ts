@@ -1,9 +1,9 @@
-import type { DeliveryReceipt, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
+import type { DeliveryReceipt, MailOutboxEntry, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
 import type { Models } from './models.ts';
 
 function toEntry(doc: Record<string, unknown>): OutboxEntry {
   const { _id, ...rest } = doc;
-  return { id: String(_id), ...(rest as Omit<OutboxEntry, 'id'>) };
+  return { id: String(_id), ...rest } as OutboxEntry;
 }
 
 /**
@@ -44,15 +44,19 @@ export class MongoOutboxRepository implements OutboxRepository {
     await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
   }
 
-  async byVerpId(verpId: string): Promise<OutboxEntry | null> {
-    const doc = await this.m.Outbox.findOne({ verpId }).lean();
-    return doc ? toEntry(doc) : null;
+  async markUndelivered(id: string, detail: string, at: Date): Promise<void> {
+    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
   }
 
-  async byMessageIds(ids: string[]): Promise<OutboxEntry | null> {
+  async byVerpId(verpId: string): Promise<MailOutboxEntry | null> {
+    const doc = await this.m.Outbox.findOne({ verpId, channel: 'email' }).lean();
+    return doc ? (toEntry(doc) as MailOutboxEntry) : null;
+  }
+
+  async byMessageIds(ids: string[]): Promise<MailOutboxEntry | null> {
     if (!ids.length) return null;
-    const doc = await this.m.Outbox.findOne({ messageId: { $in: ids } }).lean();
-    return doc ? toEntry(doc) : null;
+    const doc = await this.m.Outbox.findOne({ messageId: { $in: ids }, channel: 'email' }).lean();
+    return doc ? (toEntry(doc) as MailOutboxEntry) : null;
   }
 
   async recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void> {

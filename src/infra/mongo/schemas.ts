@@ -73,14 +73,17 @@ contactSchema.index({ emails: 1 });
 
 export const counterSchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
 
+/**
+ * One document per consumed source (an IMAP account/folder): the consumer lease and the channel's
+ * own checkpoint fields beside it (for mail `uidValidity`, `lastUid`), which the store does not
+ * interpret: hence not strict. The collection keeps its first name so existing data stays valid.
+ */
 export const mailboxCursorSchema = new Schema({
-  _id: String, // `${account}/${folder}`
-  uidValidity: Number,
-  lastUid: Number,
+  _id: String,
   leaseOwner: String,
   leaseExpiresAt: Date,
   updatedAt: Date,
-}, { ...opts, collection: 'mailbox_cursors' });
+}, { ...opts, strict: false, collection: 'mailbox_cursors' });
 
 export const outboxSchema = new Schema({
   _id: String,
@@ -100,8 +103,12 @@ export const outboxSchema = new Schema({
   headers: [header],
   verpId: { type: String, index: true },
   envelopeFrom: String,
+  // The chat variant (ChatOutbound); mail fields stay empty on it.
+  contactId: String,
+  authorName: String,
+  fallback: Schema.Types.Mixed,
   bounce: { action: String, status: String, diagnostic: String, recipient: String, at: Date },
-  status: { type: String, enum: ['pending', 'sending', 'sent', 'failed'] },
+  status: { type: String, enum: ['pending', 'sending', 'sent', 'failed', 'undelivered'] },
   attempts: Number,
   nextAttemptAt: Date,
   lastError: String,
