@@ -19,7 +19,7 @@ import { AUTOMAIL_STOPPED } from './loop-guard.ts';
 import type { Clock, IntakeSink, QuarantineInput, Repositories } from './ports.ts';
 import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './reply-token.ts';
 import { tokenInOwnMessageId, type ThreadResolver } from './thread-resolver.ts';
-import type { Contact, Decision, InboundMessage, IngestResult, StoredMessage, Ticket } from './types.ts';
+import { CHANNEL_IDENTITY, type Contact, type Decision, type Identity, type InboundMessage, type IngestResult, type StoredMessage, type Ticket } from './types.ts';
 
 export interface IngestSettings {
   /** Addresses that are ours (support address, aliases): their mail never opens a ticket. */
@@ -75,6 +75,18 @@ export class IngestService implements IntakeSink {
     }
   }
 
+  /** The sender's contact, by every identity the channel vouches for (address, channel user id). */
+  private sender(message: InboundMessage): Promise<Contact | null> {
+    const { from } = message;
+    const identities: Identity[] = [
+      ...(from.address ? [{ kind: 'email' as const, value: from.address }] : []),
+      ...(from.channelUserId ? [{ kind: CHANNEL_IDENTITY[message.channel], value: from.channelUserId }] : []),
+    ];
+    if (!identities.length) return Promise.resolve(null);
+    const { contacts } = this.deps.repos;
+    return identities.length === 1 ? contacts.findOrCreate(identities[0]!, from.name) : contacts.link(identities, from.name);
+  }
+
   /** Mail that came from us (our address, our Message-ID, our X-Loop) must never become a ticket. */
   private fromUs(message: InboundMessage): string | null {
     const sender = message.from.address?.toLowerCase();
@@ -98,9 +110,7 @@ export class IngestService implements IntakeSink {
       log.info({ reason: ours }, 'ignored mail from ourselves');
       return { outcome: 'ignored', reason: ours };
     }
-    const contact = message.from.address
-      ? await repos.contacts.findOrCreateByEmail({ address: message.from.address, name: message.from.name })
-      : null;
+    const contact = await this.sender(message);
     if (known) return this.finish(message, known, contact, log);
 
     const placement = await this.place(message, contact);
@@ -176,12 +186,14 @@ export class IngestService implements IntakeSink {
       originKey: `${message.channel}:${message.externalId}`,
       subject: untagged(message.subject),
       channel: message.channel,
+      // Only a message with no identity at all (no address, no channel user id) has no contact.
       requesterId: contact?.id ?? `anonymous:${message.channel}:${message.externalId}`,
       participantIds: contact ? [contact.id] : [],
       locale: message.localeHint ?? this.deps.settings.defaultLocale,
       at: this.deps.clock.now(),
       flags: [],
       ...(linked.length ? { linkedTicketNumbers: linked } : {}),
+      ...(message.threadHints.conversationId ? { conversationKey: `${message.channel}:${message.threadHints.conversationId}` } : {}),
     });
   }
 

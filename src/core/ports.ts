@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from './logger.ts';
 import type {
-  Address, Contact, Decision, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
+  Address, Contact, Decision, Identity, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
   OutboundMessage, OutboxEntry, StoredMessage, Ticket, TicketStatus,
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
@@ -53,6 +53,8 @@ export interface NewTicket {
   at: Date;
   flags: string[];
   linkedTicketNumbers?: number[];
+  /** `channel:conversationId` when the channel has conversations (chat). */
+  conversationKey?: string;
 }
 
 export interface TicketRepository {
@@ -63,6 +65,8 @@ export interface TicketRepository {
   createOnce(ticket: NewTicket): Promise<Ticket>;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
+  /** The newest ticket of a conversation (`channel:conversationId`). */
+  byConversation(conversationKey: string): Promise<Ticket | null>;
   /** Whether this contact requested any ticket created before `before` (a known customer). */
   requestedBefore(requesterId: string, before: Date): Promise<boolean>;
   /** Changes the status (an agent's action); closing records closedAt. */
@@ -85,7 +89,16 @@ export interface MessageRepository {
 }
 
 export interface ContactRepository {
-  /** Finds the contact owning this email address, or creates it (race-safe, idempotent). */
+  /** The contact owning this identity, or a new one holding it (race-safe, idempotent). */
+  findOrCreate(identity: Identity, name?: string): Promise<Contact>;
+  byIdentity(identity: Identity): Promise<Contact | null>;
+  /**
+   * One contact holding every one of these identities: found, created, or, when they belong to
+   * different contacts, those merged into the contact of the first identity (their tickets follow).
+   * Only for identities the channel has verified. Safe to repeat after a crash.
+   */
+  link(identities: Identity[], name?: string): Promise<Contact>;
+  /** findOrCreate for an email identity. */
   findOrCreateByEmail(address: Address): Promise<Contact>;
   byEmail(address: string): Promise<Contact | null>;
   byIds(ids: string[]): Promise<Contact[]>;

@@ -1,5 +1,7 @@
 /**
  * Decides which ticket an inbound message belongs to, in a fixed order of trust:
+ *   0. a conversation id (chat), which the channel takes from the visitor's own token, never from a
+ *      payload: the conversation's newest ticket, else a new one;
  *   1. a signed reply token in a recipient address (cannot be guessed);
  *   2. In-Reply-To / References naming our Message-IDs (which carry the token) or any stored one;
  *   3. a `[#number]` subject tag, only when the sender already takes part in that ticket;
@@ -39,6 +41,14 @@ export class ThreadResolver {
 
   async resolve(message: InboundMessage, sender: Contact | null): Promise<ThreadDecision> {
     const isParticipant = (t: Ticket) => Boolean(sender && t.participantIds.includes(sender.id));
+
+    const conversation = message.threadHints.conversationId;
+    if (conversation) {
+      const ticket = await this.deps.tickets.byConversation(`${message.channel}:${conversation}`);
+      if (!ticket) return { kind: 'new', decision: thread('new-conversation', `conversation ${conversation} starts`) };
+      const flagged = !isParticipant(ticket);
+      return { kind: 'append', ticket, flagged, decision: thread('conversation', `conversation ${conversation} is #${ticket.number}${flagged ? ' from a non-participant' : ''}`) };
+    }
 
     for (const token of message.threadHints.replyTokens) {
       const agent = await this.ticketForAgentToken(token, message.from.address);

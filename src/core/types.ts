@@ -18,7 +18,11 @@ export interface Address {
 export interface Sender {
   address?: string;
   name?: string;
-  /** The sender's id on a channel without addresses (chat visitor id). */
+  /**
+   * The sender's id on a channel without addresses (chat visitor id, a site's user id); the core
+   * files it as that channel's identity (CHANNEL_IDENTITY). A channel sets `address` only when
+   * it vouches for it (for mail: the From header).
+   */
   channelUserId?: string;
 }
 
@@ -130,9 +134,23 @@ export interface Ticket {
   linkedTicketNumbers?: number[];
 }
 
+/** How a person is known on one channel: an email address, a chat visitor id, a site's user id. */
+export type IdentityKind = 'email' | 'chat' | 'site';
+
+export interface Identity {
+  kind: IdentityKind;
+  value: string;
+}
+
+/** The identity a channel's own user id (`Sender.channelUserId`) is, per channel. */
+export const CHANNEL_IDENTITY: Record<ChannelId, IdentityKind> = { email: 'email', chat: 'chat', webform: 'site' };
+
+/** One person, with every identity the channels have verified for them. Each identity belongs to one contact. */
 export interface Contact {
   id: string;
   name?: string;
+  identities: Identity[];
+  /** The email identities' values, in the order they were added. */
   emails: string[];
 }
 

@@ -1,37 +1,66 @@
-import type { Address, Contact, ContactRepository } from '../../core/index.ts';
+import type { Address, Contact, ContactRepository, Identity } from '../../core/index.ts';
+import { claimIdentity, mergeContact } from './contact-merge.ts';
+import { identitiesOf, identityKey } from './identity-keys.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
 
-interface ContactDoc { _id: string; name?: string; emails?: string[] }
-const toContact = (d: ContactDoc): Contact => ({ id: d._id, name: d.name, emails: d.emails ?? [] });
+interface ContactDoc { _id: string; name?: string; identities?: string[] }
+
+function toContact(d: ContactDoc): Contact {
+  const identities = identitiesOf(d.identities ?? []);
+  return { id: d._id, name: d.name, identities, emails: identities.filter((i) => i.kind === 'email').map((i) => i.value) };
+}
 
 /**
- * A contact's id is derived from its first email address, so creating it is an upsert that two
- * racing ingests (or a replay after a crash) resolve to the same document.
+ * A contact's id is derived from the identity it was created with, so creating one is an upsert
+ * that two racing ingests (or a replay after a crash) resolve to the same document. Ownership of
+ * an identity is its document in contact_identities (unique `_id`); the contact is written first,
+ * so a crash in between leaves a contact that the replay claims the identity for.
  */
 export class MongoContactRepository implements ContactRepository {
   constructor(private readonly m: Models) {}
 
-  async findOrCreateByEmail(address: Address): Promise<Contact> {
-    const email = address.address.trim().toLowerCase();
-    const existing = await this.byEmail(email);
+  async findOrCreate(identity: Identity, name?: string): Promise<Contact> {
+    const existing = await this.byIdentity(identity);
     if (existing) return existing;
-    const _id = stableId('ct', 'email', email);
+    const key = identityKey(identity);
+    const _id = stableId('ct', identity.kind, key.slice(identity.kind.length + 1));
     try {
       await this.m.Contact.updateOne(
         { _id },
-        { $setOnInsert: { name: address.name || undefined, emails: [email], createdAt: new Date() } },
+        { $setOnInsert: { name: name || undefined, identities: [key], createdAt: new Date() } },
         { upsert: true },
       );
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same contact won
     }
-    return toContact((await this.m.Contact.findById(_id).lean<ContactDoc>())!);
+    const owner = await claimIdentity(this.m, key, _id);
+    return (await this.byIds([owner]))[0]!;
   }
 
-  async byEmail(address: string): Promise<Contact | null> {
-    const doc = await this.m.Contact.findOne({ emails: address.trim().toLowerCase() }).lean<ContactDoc>();
-    return doc ? toContact(doc) : null;
+  async byIdentity(identity: Identity): Promise<Contact | null> {
+    const claim = await this.m.ContactIdentity.findById(identityKey(identity)).lean<{ contactId: string }>();
+    return claim ? ((await this.byIds([claim.contactId]))[0] ?? null) : null;
+  }
+
+  async link(identities: Identity[], name?: string): Promise<Contact> {
+    if (!identities.length) throw new Error('link needs at least one identity');
+    const target = await this.findOrCreate(identities[0]!, name);
+    for (const identity of identities.slice(1)) {
+      const key = identityKey(identity);
+      const owner = await claimIdentity(this.m, key, target.id);
+      if (owner !== target.id) await mergeContact(this.m, target.id, owner);
+      await this.m.Contact.updateOne({ _id: target.id }, { $addToSet: { identities: key } });
+    }
+    return (await this.byIds([target.id]))[0]!;
+  }
+
+  findOrCreateByEmail(address: Address): Promise<Contact> {
+    return this.findOrCreate({ kind: 'email', value: address.address }, address.name);
+  }
+
+  byEmail(address: string): Promise<Contact | null> {
+    return this.byIdentity({ kind: 'email', value: address });
   }
 
   async byIds(ids: string[]): Promise<Contact[]> {

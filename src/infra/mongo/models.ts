@@ -1,7 +1,8 @@
 /** Binds the schemas to one mongoose connection (tests use one connection, one database, per file). */
 import type { Connection } from 'mongoose';
+import { migrateContacts } from './contact.migration.ts';
 import {
-  ackLogSchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
+  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -10,6 +11,7 @@ export function createModels(conn: Connection) {
     Ticket: conn.model('Ticket', ticketSchema),
     Message: conn.model('Message', messageSchema),
     Contact: conn.model('Contact', contactSchema),
+    ContactIdentity: conn.model('ContactIdentity', contactIdentitySchema),
     Counter: conn.model('Counter', counterSchema),
     MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
     Outbox: conn.model('Outbox', outboxSchema),
@@ -22,7 +24,11 @@ export function createModels(conn: Connection) {
 
 export type Models = ReturnType<typeof createModels>;
 
-/** Creates the indexes declared in the schemas (unique ones are what make replays safe). */
+/**
+ * Brings stored data to the current shape, then creates the indexes declared in the schemas
+ * (unique ones are what make replays safe).
+ */
 export async function ensureIndexes(models: Models): Promise<void> {
+  await migrateContacts(models);
   for (const model of Object.values(models)) await model.createIndexes();
 }

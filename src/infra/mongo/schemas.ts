@@ -22,8 +22,10 @@ export const ticketSchema = new Schema({
   status: { type: String, enum: ['new', 'open', 'pending', 'resolved', 'closed'], default: 'new' },
   priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
   channel: String,
-  requesterId: String,
-  participantIds: [String],
+  requesterId: { type: String, index: true },
+  participantIds: { type: [String], index: true },
+  /** `channel:conversationId` of a conversation channel (chat): its later messages thread here. */
+  conversationKey: { type: String, index: true },
   locale: String,
   flags: [String],
   linkedTicketNumbers: [Number],
@@ -63,13 +65,32 @@ export const messageSchema = new Schema({
 }, { ...opts, collection: 'messages' });
 messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
 
+/**
+ * A person. `identities` lists its `kind:value` identity keys (`email:ann@example.org`,
+ * `chat:v_…`) for reading; who owns an identity is decided in contact_identities, whose `_id` is
+ * the key: FerretDB 1.x does not enforce a unique index per array element, `_id` is always unique.
+ * `emails` is the shape before identities (contact.migration.ts moves it). A contact merged into
+ * another keeps the journal of its merge (contact-merge.ts).
+ */
 export const contactSchema = new Schema({
   _id: String,
   name: String,
+  identities: [String],
   emails: [String],
+  mergedInto: String,
+  mergedIdentities: [String],
+  mergeDone: Boolean,
   createdAt: Date,
 }, { ...opts, collection: 'contacts' });
-contactSchema.index({ emails: 1 });
+contactSchema.index({ identities: 1 });
+contactSchema.index({ mergedInto: 1 });
+
+/** One document per identity: `_id` is the identity key, so it has exactly one owner. */
+export const contactIdentitySchema = new Schema({
+  _id: String,
+  contactId: { type: String, required: true, index: true },
+  createdAt: Date,
+}, { ...opts, collection: 'contact_identities' });
 
 export const counterSchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
 

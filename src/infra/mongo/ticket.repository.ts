@@ -5,8 +5,9 @@ import type { Models } from './models.ts';
 type TicketDoc = Omit<Ticket, 'id'> & { _id: string };
 
 export function toTicket(doc: TicketDoc): Ticket {
-  const { _id, ...rest } = doc as TicketDoc & { originKey?: string };
+  const { _id, ...rest } = doc as TicketDoc & { originKey?: string; conversationKey?: string };
   delete (rest as { originKey?: string }).originKey;
+  delete (rest as { conversationKey?: string }).conversationKey;
   return { id: _id, ...rest, participantIds: rest.participantIds ?? [], flags: rest.flags ?? [] };
 }
 
@@ -30,6 +31,7 @@ export class MongoTicketRepository implements TicketRepository {
       channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
       flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
       ...(t.linkedTicketNumbers?.length ? { linkedTicketNumbers: t.linkedTicketNumbers } : {}),
+      ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
     };
     try {
       await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
@@ -51,6 +53,11 @@ export class MongoTicketRepository implements TicketRepository {
 
   async requestedBefore(requesterId: string, before: Date): Promise<boolean> {
     return Boolean(await this.m.Ticket.exists({ requesterId: String(requesterId), createdAt: { $lt: before } }));
+  }
+
+  async byConversation(conversationKey: string): Promise<Ticket | null> {
+    const doc = await this.m.Ticket.findOne({ conversationKey }).sort({ number: -1 }).lean<TicketDoc>();
+    return doc ? toTicket(doc) : null;
   }
 
   async setStatus(id: string, status: TicketStatus, at: Date): Promise<void> {
