@@ -49,10 +49,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/api/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/core/*', '!**/core/index.ts'], 'src/api uses the core through src/core/index.ts only.'),
+        forbid(['**/channels/**', '**/infra/**', '**/config/**', '**/cli/**', '**/gateway.ts', '**/core.composition.ts'],
+          'src/api calls ports and services it is given; it never imports channels, infra, config or the wiring.'),
+        forbid(['mongoose', 'mongodb', 'socket.io', 'imapflow', 'nodemailer', 'nodemailer/*', 'mailparser', 'smtp-server'],
+          'src/api reads through repositories and acts through TicketActions, never a database or transport library.'),
+      ] }],
+    },
+  },
+  {
     files: ['src/infra/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        forbid(['**/channels/**'], 'src/infra implements core ports; it never imports channels.'),
+        forbid(['**/channels/**', '**/api/**'], 'src/infra implements core ports; it never imports channels or the API.'),
         forbid(['**/config/**'], 'src/infra receives config slices; it does not load config.'),
       ] }],
     },

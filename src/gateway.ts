@@ -1,39 +1,26 @@
 /**
- * Composition: builds the database connection, repositories, core services, channels and the HTTP
- * server from one frozen config. `main.ts` runs it as a process; tests run it in process.
+ * The gateway: the core (core.composition.ts) on a database connection, plus the one HTTP server
+ * with its express app and socket.io server that channels mount onto. `main.ts` runs it as a
+ * process; tests run it in process.
  */
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Connection } from 'mongoose';
 import { Server as SocketServer } from 'socket.io';
 import type { AppConfig } from '../config/index.ts';
-import { channelRegistry, type ChannelConfigs, type Channels, type ChannelWebSurface } from '../channels/index.ts';
-import {
-  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, IngestService, LoopGuard, meteredSink, noMetrics, OutboxDispatcher,
-  ThreadResolver,
-  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type ChannelHealth, type Logger, type Metrics, type Repositories, type TokenKeys,
-} from './core/index.ts';
+import { displayHtml, type ChannelWebSurface } from '../channels/index.ts';
+import { createHttpApp } from './api/http.app.ts';
+import { buildCore, type Core } from './core.composition.ts';
+import { meteredSink, noMetrics, type ChannelHealth, type IngestService, type Logger } from './core/index.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
-import { createHttpApp } from './infra/http/http.server.ts';
 import { PrometheusMetrics } from './infra/metrics/prometheus.metrics.ts';
 import { mongoQueueProbe } from './infra/metrics/queue.probe.ts';
-import { createModels, ensureIndexes, type Models } from './infra/mongo/models.ts';
-import { createRepositories } from './infra/mongo/repositories.ts';
-import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+export { buildChannels, buildCore, messageIdDomain, TEMPLATES_DIR, tokenKeys } from './core.composition.ts';
 
-export interface Gateway {
+export interface Gateway extends Core {
   config: AppConfig;
   conn: Connection;
-  models: Models;
-  repos: Repositories;
-  ingest: IngestService;
-  dispatcher: OutboxDispatcher;
-  channels: Channels;
-  /** Every running adapter: the registry's and any extra ones. */
-  adapters: ChannelAdapter[];
   /** Starts channels, the outbox dispatcher and (unless listen=false) the HTTP server. */
   start(options?: { listen?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -41,67 +28,9 @@ export interface Gateway {
   httpPort(): number | undefined;
 }
 
-export function tokenKeys(config: AppConfig): TokenKeys {
-  // The current secret signs; previous ones only verify, so a rotation breaks no outstanding token.
-  return { keys: [{ id: config.secretKeyId, secret: config.secret }, ...config.previousSecrets] };
-}
-
-export function messageIdDomain(config: AppConfig): string {
-  return config.supportAddress.split('@')[1]!.toLowerCase();
-}
-
-/** Builds every channel in the registry from its slice of `config.channels`. */
-export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Channels {
-  const built: Record<string, ChannelAdapter> = {};
-  for (const [id, factory] of Object.entries(channelRegistry)) {
-    built[id] = (factory as ChannelFactory<unknown>)(configs[id as keyof ChannelConfigs], deps);
-  }
-  return built as Channels;
-}
-
-/**
- * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
- * run beside the registry's (tests plug a channel in this way).
- */
-export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = []) {
-  armCrashPoints(config.crashPoints);
-  const models = createModels(conn);
-  await ensureIndexes(models);
-  const repos = createRepositories(conn, models);
-  const keys = tokenKeys(config);
-  const domain = messageIdDomain(config);
-  const clock = { now: () => new Date() };
-  const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
-  const renderer = new FileTemplateRenderer(TEMPLATES_DIR);
-  const email = config.channels.email;
-  const mail = { supportAddress: config.supportAddress, supportName: config.supportName, messageIdDomain: domain, keys };
-  const guard = new LoopGuard(repos.ackLog, repos.suppressions, {
-    perSenderLimit: email.breakers.ackPerSenderLimit, perSenderWindowMs: email.breakers.ackPerSenderWindowMs,
-    perDomainLimit: email.breakers.ackPerDomainLimit, perDomainWindowMs: email.breakers.ackPerDomainWindowMs,
-    globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
-  });
-  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail });
-  const ingest = new IngestService({
-    repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
-    bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
-    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
-    settings: {
-      ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
-      ticketBreakerLimit: email.breakers.ticketBreakerLimit, ticketBreakerWindowMs: email.breakers.ticketBreakerWindowMs,
-      reopenWindowMs: config.tickets.reopenWindowMs,
-    },
-  });
-  const channels = buildChannels(config.channels, {
-    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
-  });
-  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
-  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
-  return { models, repos, ingest, dispatcher, channels, adapters };
-}
-
 export interface GatewayOptions {
   /** Adapters to run beside the registry's, e.g. a test channel. */
-  extraChannels?: ChannelAdapter[];
+  extraChannels?: Core['adapters'];
 }
 
 export async function createGateway(config: AppConfig, uri: string, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
@@ -139,7 +68,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       // One express app and one socket.io server on one HTTP server; channels attach to both.
       const channelRoutes = express.Router();
       const app = createHttpApp({
-        models: core.models, repos: core.repos, adminToken: config.adminToken, publicUrl: config.publicUrl,
+        repos: core.repos, actions: core.actions, displayHtml, adminToken: config.adminToken, publicUrl: config.publicUrl,
         readiness, logger: logger.child({ component: 'http' }), channelRoutes,
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });

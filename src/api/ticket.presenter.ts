@@ -1,22 +1,28 @@
 /** The JSON shape of tickets and messages in the agent API. */
-import { displayHtml, type DisplayOptions } from '../../channels/index.ts';
-import type { StoredMessage, Ticket, Contact } from '../core/index.ts';
+import type { Contact, HtmlDisplay, OutboxEntry, StoredMessage, Ticket } from '../core/index.ts';
 
 export function presentTicket(t: Ticket, requester?: Contact) {
   return {
     number: t.number, subject: t.subject, status: t.status, priority: t.priority, channel: t.channel,
     locale: t.locale, flags: t.flags, createdAt: t.createdAt, updatedAt: t.updatedAt, lastMessageAt: t.lastMessageAt,
     closedAt: t.closedAt ?? null, linkedTickets: t.linkedTicketNumbers ?? [],
-    requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails } : null,
+    category: t.category ?? null, assigneeId: t.assigneeId ?? null, tier: t.tier ?? null,
+    requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails, identities: requester.identities } : null,
   };
 }
 
 const attachmentUrl = (baseUrl: string, ticketNumber: number, blobId: string) =>
   `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(blobId)}`;
 
-interface DeliveryDoc { status?: string | null; attempts?: number | null; lastError?: string | null; sentAt?: Date | null; bounce?: unknown }
+export interface MessageView {
+  ticketNumber: number;
+  baseUrl: string;
+  displayHtml: HtmlDisplay;
+  remoteImages: boolean;
+}
 
-export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string, delivery?: DeliveryDoc, display: DisplayOptions = {}) {
+export function presentMessage(m: StoredMessage, view: MessageView, delivery?: OutboxEntry) {
+  const { ticketNumber, baseUrl } = view;
   return {
     author: m.author ?? (m.direction === 'inbound' ? 'customer' : 'system'),
     ...(delivery ? {
@@ -29,8 +35,8 @@ export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: 
     from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
     // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images
     // pointing at our attachment URLs, remote images only when asked for.
-    html: m.html ? displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId), display) : null,
-    classification: m.classification ?? null, flagged: Boolean(m.flagged),
+    html: m.html ? view.displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId), { remoteImages: view.remoteImages }) : null,
+    classification: m.classification ?? null, flagged: Boolean(m.flagged), internal: Boolean(m.internal),
     decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
     createdAt: m.createdAt,
     attachments: (m.attachments ?? []).map((a) => ({

@@ -8,7 +8,7 @@ import { TransientError } from '../core/index.ts';
 import { resolveDatabaseUri } from '../infra/db/database.launcher.ts';
 import { connectMongo } from '../infra/db/mongo.connection.ts';
 import { createLogger } from '../infra/logger.ts';
-import { buildCore } from '../gateway.ts';
+import { buildCore } from '../core.composition.ts';
 
 export interface CliContext {
   config: AppConfig;

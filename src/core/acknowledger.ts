@@ -40,10 +40,11 @@ export class Acknowledger {
   /** Decides whether to acknowledge, queues the mail when yes, and says why either way. */
   async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date): Promise<Decision> {
     const { outbox, ackLog, guard } = this.deps;
-    if (message.channel !== 'email') return ack('not-email', 'only mail is acknowledged by mail');
     if (message.classification !== 'human') return ack('not-human', `classified ${message.classification}`);
-    const to = message.from.address?.toLowerCase();
-    if (!to || !requester) return ack('no-address', 'sender has no address');
+    // By the requester's reachable routes, not the channel the message came in on: a form or chat
+    // message from someone with an address is acknowledged by mail too.
+    const to = (message.from.address ?? requester?.emails[0])?.toLowerCase();
+    if (!to || !requester) return ack('no-address', 'requester has no email address');
     if (senderForged(message.authentication)) {
       return ack('forged-sender', `trusted verifier: spf=${message.authentication?.spf}, dmarc=${message.authentication?.dmarc}`);
     }

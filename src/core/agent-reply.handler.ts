@@ -7,7 +7,8 @@
  * Auto-Submitted: a person wrote it). Anything less from an agent address is a customer message,
  * held for review.
  */
-import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
+import type { CustomerMailSettings } from './customer-mail.ts';
+import { ReplyComposer } from './reply-composer.ts';
 import type { Repositories, TemplateRenderer } from './ports.ts';
 import { senderAuthenticated } from './sender-authentication.ts';
 import type { ThreadDecision } from './thread-resolver.ts';
@@ -46,25 +47,10 @@ export class AgentReplyHandler {
   }
 
   /** Builds the mail to the customer (deterministic id: one per agent message). */
-  async compose(ticket: Ticket, message: InboundMessage): Promise<MailOutbound | null> {
-    const [requester] = await this.repos.contacts.byIds([ticket.requesterId]);
-    const to = requester?.emails[0];
-    if (!to) return null;
-    // Every stored rfcMessageId is one the customer saw: theirs, or our mail to them.
-    const history = (await this.repos.messages.listByTicket(ticket.id))
-      .filter((m) => m.rfcMessageId && m.externalId !== message.externalId);
-    // Answer the requester's own latest mail (not an auto-reply, not a flagged stranger's).
-    const lastCustomer = history.filter((m) => m.direction === 'inbound' && m.classification === 'human' && m.fromContactId === ticket.requesterId).at(-1);
-    const rendered = await this.renderer.render('agent-reply', ticket.locale, {
-      ticketNumber: ticket.number, subject: ticket.subject, body: message.visibleText,
-      agentName: message.from.name || this.settings.supportName,
-    });
-    return composeCustomerMail(this.settings, {
-      id: `reply:${message.channel}:${message.externalId}`, kind: 'agent-reply', ticket,
-      to: [{ address: to, ...(requester?.name ? { name: requester.name } : {}) }],
-      rendered, automatic: false,
-      ...(lastCustomer?.rfcMessageId ? { inReplyTo: lastCustomer.rfcMessageId } : {}),
-      references: history.map((m) => m.rfcMessageId!),
+  compose(ticket: Ticket, message: InboundMessage): Promise<MailOutbound | null> {
+    return new ReplyComposer(this.repos, this.renderer, this.settings).mail(ticket, {
+      id: `reply:${message.channel}:${message.externalId}`, body: message.visibleText,
+      agentName: message.from.name || this.settings.supportName, excludeExternalId: message.externalId,
     });
   }
 }

@@ -40,3 +40,11 @@ export class DeliveryError extends HelpdeskError {
     super(permanent ? ErrorCodes.DELIVERY_PERMANENT : ErrorCodes.DELIVERY_TRANSIENT, message, options);
   }
 }
+
+/**
+ * The store is not there right now, rather than this input is bad. Infra translates driver errors
+ * into TransientError (src/infra/mongo/transient-errors.ts), so the code is all the core checks.
+ */
+export function isTransient(err: unknown): boolean {
+  return err instanceof TransientError || (err as HelpdeskError | undefined)?.code === ErrorCodes.TRANSIENT;
+}

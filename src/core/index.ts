@@ -12,7 +12,10 @@ export { LoopGuard, AUTOMAIL_STOPPED, type LoopGuardSettings } from './loop-guar
 export { BounceHandler } from './bounce.handler.ts';
 export { AgentReplyHandler, type AgentMailVerdict } from './agent-reply.handler.ts';
 export { dkimAligned, senderAuthenticated, senderForged } from './sender-authentication.ts';
-export { IngestService, isTransient, type IngestSettings } from './ingest.service.ts';
+export { IngestService, type IngestSettings } from './ingest.service.ts';
 export { OutboxDispatcher, backoffDelay, type DispatcherSettings } from './outbox-dispatcher.ts';
 export { noMetrics, type Metrics } from './metrics.ts';
 export { meteredSink } from './metered-sink.ts';
+export { TicketActions, type Actor, type TicketActionsDeps } from './ticket-actions.service.ts';
+export { ReplyComposer, type ReplyInput } from './reply-composer.ts';
+export { InProcessEventPublisher, type TicketEventListener } from './event-publisher.ts';

@@ -56,23 +56,14 @@ export class IngestService implements IntakeSink {
     this.own = new Set(deps.settings.ownAddresses.map((a) => a.toLowerCase()));
   }
 
-  async ingest(message: InboundMessage): Promise<IngestResult> {
-    try {
-      return await this.ingestOnce(message);
-    } catch (err) {
-      if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
-      throw err;
-    }
+  /** A store that is away surfaces as the repositories' TransientError: the caller tries again later. */
+  ingest(message: InboundMessage): Promise<IngestResult> {
+    return this.ingestOnce(message);
   }
 
   async quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }> {
-    try {
-      const blob = await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
-      return await this.deps.repos.quarantine.add({ ...item, rawBlobId: blob.id, checksum: blob.checksum }, this.deps.clock.now());
-    } catch (err) {
-      if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
-      throw err;
-    }
+    const blob = await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
+    return this.deps.repos.quarantine.add({ ...item, rawBlobId: blob.id, checksum: blob.checksum }, this.deps.clock.now());
   }
 
   /** The sender's contact, by every identity the channel vouches for (address, channel user id). */
@@ -268,12 +259,4 @@ export class IngestService implements IntakeSink {
     });
     this.deps.logger.warn({ ticket: ticket.number, count }, 'ticket breaker tripped: automatic mail stopped');
   }
-}
-
-/** Errors that mean "the store is not there right now" rather than "this input is bad". */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof TransientError) return true;
-  const name = (err as { name?: string })?.name ?? '';
-  return /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|PoolClosed|MongooseServerSelection/.test(name)
-    || /buffering timed out|ECONNREFUSED|connection .* closed|Client must be connected/i.test((err as Error)?.message ?? '');
 }

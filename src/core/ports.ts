@@ -6,8 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from './logger.ts';
 import type {
-  Address, Contact, Decision, Identity, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
-  OutboundMessage, OutboxEntry, StoredMessage, Ticket, TicketStatus,
+  Address, AttachmentRef, Contact, Decision, Identity, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
+  OutboundMessage, OutboxEntry, Priority, StoredMessage, Ticket, TicketStatus, Tier,
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -71,8 +71,19 @@ export interface TicketRepository {
   requestedBefore(requesterId: string, before: Date): Promise<boolean>;
   /** Changes the status (an agent's action); closing records closedAt. */
   setStatus(id: string, status: TicketStatus, at: Date): Promise<void>;
+  /** Sets the given fields; `null` clears category or assignee. */
+  update(id: string, change: TicketChange, at: Date): Promise<void>;
+  /** Newest first; `beforeNumber` pages on. */
+  list(query: { limit: number; beforeNumber?: number }): Promise<Ticket[]>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
   touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void>;
+}
+
+export interface TicketChange {
+  priority?: Priority;
+  category?: string | null;
+  assigneeId?: string | null;
+  tier?: Tier;
 }
 
 export interface MessageRepository {
@@ -120,6 +131,7 @@ export interface OutboxRepository {
   /** A live channel's recipient was not connected; its fallback, if any, is queued separately. */
   markUndelivered(id: string, detail: string, at: Date): Promise<void>;
   byId(id: string): Promise<OutboxEntry | null>;
+  listByTicket(ticketId: string): Promise<OutboxEntry[]>;
   byVerpId(verpId: string): Promise<MailOutboxEntry | null>;
   byMessageIds(ids: string[]): Promise<MailOutboxEntry | null>;
   /** Records what a delivery report said; `failed` also marks the entry failed. */
@@ -237,6 +249,27 @@ export interface CheckpointStore {
   load(key: string): Promise<Record<string, unknown> | null>;
   save(key: string, owner: string, state: Record<string, number | string>, leaseMs: number): Promise<boolean>;
 }
+
+/** What changed on a ticket, for live listeners (the agent console, a chat visitor's status). */
+export interface TicketEvent {
+  type: string;
+  ticketId: string;
+  ticketNumber: number;
+  actor: string;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+/** Tells live listeners what changed. Fire and forget: the audit event in the store is the record. */
+export interface EventPublisher {
+  publish(event: TicketEvent): void;
+}
+
+/**
+ * Turns stored mail HTML into what an agent may see (sanitized, quotes removed, cid: images at
+ * our URLs); the email channel provides it through the registry.
+ */
+export type HtmlDisplay = (html: string, attachments: AttachmentRef[], cidUrl: (blobId: string) => string, options: { remoteImages?: boolean }) => string;
 
 export interface Clock {
   now(): Date;

@@ -7,8 +7,14 @@ export const LOCALES: readonly Locale[] = ['en', 'id'];
 /** How an inbound message came to be written: only `human` mail may get an automatic answer. */
 export type Classification = 'human' | 'auto-reply' | 'bounce' | 'bulk';
 
-export type TicketStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+/** The one list of ticket states (the schema, the API and the actions all read it). */
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+/** Support tiers: L1 desk, L2 specialists, L3 on-site. */
+export const TIERS = ['L1', 'L2', 'L3'] as const;
+export type Tier = (typeof TIERS)[number];
 
 export interface Address {
   address: string;
@@ -132,6 +138,10 @@ export interface Ticket {
   closedAt?: Date;
   /** Earlier tickets this one continues (a reply to a long-closed ticket). */
   linkedTicketNumbers?: number[];
+  category?: string;
+  /** The agent working on it. */
+  assigneeId?: string;
+  tier?: Tier;
 }
 
 /** How a person is known on one channel: an email address, a chat visitor id, a site's user id. */
@@ -189,8 +199,10 @@ export interface StoredMessage {
   opensTicket?: boolean;
   /** Appended by a sender who is not a participant: needs an agent's review. */
   flagged?: boolean;
-  /** Set when an agent wrote it (by email); the customer receives it through the outbox. */
+  /** Set when an agent wrote it (by email or an action); the customer receives it through the outbox. */
   author?: 'agent';
+  /** An agent's internal note: never delivered to the customer, never shown on public pages. */
+  internal?: boolean;
   /** False until every follow-up write of the ingest finished; a retry completes it. */
   complete: boolean;
   createdAt: Date;
@@ -252,6 +264,7 @@ export interface OutboxState {
   nextAttemptAt: Date;
   lastError?: string;
   receipt?: DeliveryReceipt;
+  sentAt?: Date;
   /** What a delivery report said after the mail left us. */
   bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }

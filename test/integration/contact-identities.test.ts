@@ -88,6 +88,30 @@ describe('contact identities', () => {
   });
 });
 
+describe('acknowledgement by the requester\'s routes', () => {
+  let env: Awaited<ReturnType<typeof openTestCore>>;
+  beforeAll(async () => { env = await openTestCore('ack_routes'); });
+  afterAll(() => env.drop());
+
+  it('acknowledges a web form submission by mail when the requester has an address', async () => {
+    const result = await env.core.ingest.ingest({
+      channel: 'webform', externalId: 'form-1', from: { address: 'dina@example.org', name: 'Dina' }, to: [], cc: [],
+      subject: 'Invoice question', text: 'Where is my invoice?', visibleText: 'Where is my invoice?', attachments: [],
+      receivedAt: new Date(), threadHints: { replyTokens: [], references: [] }, classification: 'human', classificationReason: 'form',
+    });
+    const stored = await env.core.repos.messages.byExternalId('webform', 'form-1');
+    expect(stored!.ackDecision?.rule).toBe('queued');
+    const ack = await env.core.models.Outbox.findOne({ kind: 'ack' }).lean();
+    expect(ack).toMatchObject({ channel: 'email', ticketNumber: result.ticketNumber, to: [{ address: 'dina@example.org' }] });
+  });
+
+  it('does not acknowledge a chat visitor who has no address', async () => {
+    await env.core.ingest.ingest(chatMessage('v-anon', 'conv-x', 'hi'));
+    const stored = await env.core.repos.messages.byExternalId('chat', `chat-${seq}`);
+    expect(stored!.ackDecision?.rule).toBe('no-address');
+  });
+});
+
 describe('contacts stored before identities', () => {
   it('are migrated at start and found by their email address', async () => {
     const db = await openTestDb('legacy_contacts');

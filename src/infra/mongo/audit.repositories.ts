@@ -4,6 +4,7 @@ import type {
   SuppressionRepository,
 } from '../../core/index.ts';
 import { stableId } from './ids.ts';
+import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
 export class MongoEventRepository implements EventRepository {
@@ -74,10 +75,7 @@ export class MongoQuarantineRepository implements QuarantineRepository {
   }
 }
 
-function toItem(doc: Record<string, unknown>): QuarantinedItem {
-  const { _id, ...rest } = doc;
-  return { id: String(_id), ...(rest as Omit<QuarantinedItem, 'id'>) };
-}
+const toItem = (doc: object) => fromDoc<QuarantinedItem>(doc);
 
 export class MongoSuppressionRepository implements SuppressionRepository {
   constructor(private readonly m: Models) {}
@@ -99,7 +97,4 @@ export class MongoSuppressionRepository implements SuppressionRepository {
   }
 }
 
-function toSuppression(doc: Record<string, unknown>): Suppression {
-  const { _id, ...rest } = doc;
-  return { address: String(_id), ...(rest as Omit<Suppression, 'address'>) };
-}
+const toSuppression = (doc: object) => fromDoc<Suppression>(doc, 'address');

@@ -1,11 +1,9 @@
 import type { Decision, MessageRepository, StoredMessage } from '../../core/index.ts';
 import { isDuplicateKey } from './ids.ts';
+import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
-export function toStoredMessage(doc: Record<string, unknown>): StoredMessage {
-  const { _id, ...rest } = doc;
-  return { id: String(_id), ...(rest as Omit<StoredMessage, 'id'>) };
-}
+const toStoredMessage = (doc: object) => fromDoc<StoredMessage>(doc);
 
 export class MongoMessageRepository implements MessageRepository {
   constructor(private readonly m: Models) {}

@@ -1,10 +1,8 @@
 import type { DeliveryReceipt, MailOutboxEntry, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
+import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
-function toEntry(doc: Record<string, unknown>): OutboxEntry {
-  const { _id, ...rest } = doc;
-  return { id: String(_id), ...rest } as OutboxEntry;
-}
+const toEntry = (doc: object) => fromDoc<OutboxEntry>(doc);
 
 /**
  * The outbox. A `sending` entry's nextAttemptAt is its lease expiry: when a sender dies mid-send,
@@ -46,6 +44,11 @@ export class MongoOutboxRepository implements OutboxRepository {
 
   async markUndelivered(id: string, detail: string, at: Date): Promise<void> {
     await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
+  }
+
+  async listByTicket(ticketId: string): Promise<OutboxEntry[]> {
+    const docs = await this.m.Outbox.find({ ticketId }).sort({ createdAt: 1 }).lean();
+    return docs.map(toEntry);
   }
 
   async byVerpId(verpId: string): Promise<MailOutboxEntry | null> {

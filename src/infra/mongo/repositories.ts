@@ -10,9 +10,11 @@ import { MongoMessageRepository } from './message.repository.ts';
 import type { Models } from './models.ts';
 import { MongoOutboxRepository } from './outbox.repository.ts';
 import { MongoTicketRepository } from './ticket.repository.ts';
+import { translateErrors } from './transient-errors.ts';
 
+/** Every repository speaks the core's errors: a driver's connectivity failure is a TransientError. */
 export function createRepositories(conn: Connection, models: Models): Repositories {
-  return {
+  const repos: Repositories = {
     tickets: new MongoTicketRepository(models),
     messages: new MongoMessageRepository(models),
     contacts: new MongoContactRepository(models),
@@ -24,4 +26,5 @@ export function createRepositories(conn: Connection, models: Models): Repositori
     checkpoints: new MongoCheckpointStore(models),
     suppressions: new MongoSuppressionRepository(models),
   };
+  return Object.fromEntries(Object.entries(repos).map(([k, repo]) => [k, translateErrors(repo)])) as unknown as Repositories;
 }

@@ -1,9 +1,10 @@
 /**
  * mongoose schemas for every collection. Ids are strings chosen by the code (content- or
  * origin-derived) wherever a replayed write must land on the same document. Only queries from the
- * FerretDB 1.24 / MongoDB common subset are used (see ARCHITECTURE.md §4).
+ * FerretDB 1.24 / MongoDB common subset are used (see docs/architecture.md).
  */
 import { Schema } from 'mongoose';
+import { PRIORITIES, TICKET_STATUSES, TIERS } from '../../core/index.ts';
 
 const address = new Schema({ address: String, name: String }, { _id: false });
 const decision = new Schema({ step: String, rule: String, detail: String }, { _id: false });
@@ -19,8 +20,11 @@ export const ticketSchema = new Schema({
   originKey: { type: String, required: true },
   number: { type: Number, required: true, unique: true },
   subject: String,
-  status: { type: String, enum: ['new', 'open', 'pending', 'resolved', 'closed'], default: 'new' },
-  priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
+  status: { type: String, enum: TICKET_STATUSES, default: 'new' },
+  priority: { type: String, enum: PRIORITIES, default: 'normal' },
+  category: String,
+  assigneeId: { type: String, index: true },
+  tier: { type: String, enum: TIERS },
   channel: String,
   requesterId: { type: String, index: true },
   participantIds: { type: [String], index: true },
@@ -59,6 +63,7 @@ export const messageSchema = new Schema({
   opensTicket: Boolean,
   flagged: Boolean,
   author: String,
+  internal: Boolean,
   rawBlobId: String,
   complete: Boolean,
   createdAt: Date,

@@ -1,14 +1,16 @@
-import type { NewTicket, Ticket, TicketRepository, TicketStatus } from '../../core/index.ts';
+import type { NewTicket, Ticket, TicketChange, TicketRepository, TicketStatus } from '../../core/index.ts';
+import { fromDoc } from './doc-mapper.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
 
 type TicketDoc = Omit<Ticket, 'id'> & { _id: string };
 
-export function toTicket(doc: TicketDoc): Ticket {
-  const { _id, ...rest } = doc as TicketDoc & { originKey?: string; conversationKey?: string };
-  delete (rest as { originKey?: string }).originKey;
-  delete (rest as { conversationKey?: string }).conversationKey;
-  return { id: _id, ...rest, participantIds: rest.participantIds ?? [], flags: rest.flags ?? [] };
+function toTicket(doc: TicketDoc): Ticket {
+  // Storage keys (how replays and conversations find the ticket) are not part of the domain object.
+  const ticket = fromDoc<Ticket & { originKey?: string; conversationKey?: string }>(doc);
+  delete ticket.originKey;
+  delete ticket.conversationKey;
+  return { ...ticket, participantIds: ticket.participantIds ?? [], flags: ticket.flags ?? [] };
 }
 
 export class MongoTicketRepository implements TicketRepository {
@@ -53,6 +55,22 @@ export class MongoTicketRepository implements TicketRepository {
 
   async requestedBefore(requesterId: string, before: Date): Promise<boolean> {
     return Boolean(await this.m.Ticket.exists({ requesterId: String(requesterId), createdAt: { $lt: before } }));
+  }
+
+  async update(id: string, change: TicketChange, at: Date): Promise<void> {
+    const set: Record<string, unknown> = { updatedAt: at };
+    const unset: Record<string, 1> = {};
+    for (const [key, value] of Object.entries(change)) {
+      if (value === null) unset[key] = 1;
+      else if (value !== undefined) set[key] = value;
+    }
+    await this.m.Ticket.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+  }
+
+  async list(query: { limit: number; beforeNumber?: number }): Promise<Ticket[]> {
+    const filter = query.beforeNumber ? { number: { $lt: query.beforeNumber } } : {};
+    const docs = await this.m.Ticket.find(filter).sort({ number: -1 }).limit(query.limit).lean<TicketDoc[]>();
+    return docs.map(toTicket);
   }
 
   async byConversation(conversationKey: string): Promise<Ticket | null> {

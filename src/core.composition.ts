@@ -1,0 +1,84 @@
+/**
+ * Builds the core on an open connection from one frozen config: repositories, core services,
+ * ticket actions, the event publisher and every channel of the registry. The gateway process and
+ * the CLI both use it; neither starts anything here.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'mongoose';
+import type { AppConfig } from '../config/index.ts';
+import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
+import {
+  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
+  OutboxDispatcher, ReplyComposer, ThreadResolver, TicketActions,
+  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
+} from './core/index.ts';
+import { createModels, ensureIndexes } from './infra/mongo/models.ts';
+import { createRepositories } from './infra/mongo/repositories.ts';
+import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
+
+export function tokenKeys(config: AppConfig): TokenKeys {
+  // The current secret signs; previous ones only verify, so a rotation breaks no outstanding token.
+  return { keys: [{ id: config.secretKeyId, secret: config.secret }, ...config.previousSecrets] };
+}
+
+export function messageIdDomain(config: AppConfig): string {
+  return config.supportAddress.split('@')[1]!.toLowerCase();
+}
+
+/** Builds every channel in the registry from its slice of `config.channels`. */
+export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Channels {
+  const built: Record<string, ChannelAdapter> = {};
+  for (const [id, factory] of Object.entries(channelRegistry)) {
+    built[id] = (factory as ChannelFactory<unknown>)(configs[id as keyof ChannelConfigs], deps);
+  }
+  return built as Channels;
+}
+
+/**
+ * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
+ * run beside the registry's (tests plug a channel in this way).
+ */
+export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = []) {
+  armCrashPoints(config.crashPoints);
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  const repos = createRepositories(conn, models);
+  const keys = tokenKeys(config);
+  const domain = messageIdDomain(config);
+  const clock = { now: () => new Date() };
+  const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
+  const renderer = new FileTemplateRenderer(TEMPLATES_DIR);
+  const email = config.channels.email;
+  const mail = { supportAddress: config.supportAddress, supportName: config.supportName, messageIdDomain: domain, keys };
+  const guard = new LoopGuard(repos.ackLog, repos.suppressions, {
+    perSenderLimit: email.breakers.ackPerSenderLimit, perSenderWindowMs: email.breakers.ackPerSenderWindowMs,
+    perDomainLimit: email.breakers.ackPerDomainLimit, perDomainWindowMs: email.breakers.ackPerDomainWindowMs,
+    globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
+  });
+  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail });
+  const ingest = new IngestService({
+    repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
+    bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
+    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
+    settings: {
+      ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
+      ticketBreakerLimit: email.breakers.ticketBreakerLimit, ticketBreakerWindowMs: email.breakers.ticketBreakerWindowMs,
+      reopenWindowMs: config.tickets.reopenWindowMs,
+    },
+  });
+  const channels = buildChannels(config.channels, {
+    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
+  });
+  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
+  const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
+  const actions = new TicketActions({
+    repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
+    onQueued: () => dispatcher.kick(),
+  });
+  return { models, repos, ingest, dispatcher, channels, adapters, actions, publisher };
+}
+
+export type Core = Awaited<ReturnType<typeof buildCore>>;
