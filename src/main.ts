@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig, redactConfig, type AppConfig } from '../config/index.ts';
 import { launchDatabase } from './infra/db/database.launcher.ts';
 import { createLogger } from './infra/logger.ts';
+import { EXIT } from './cli/exit-codes.ts';
 import { createGateway } from './gateway.ts';
 
 async function main(): Promise<void> {
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`helpdesk: ${err.message}\n`);
-      process.exit(78); // EX_CONFIG
+      process.exit(EXIT.CONFIG);
     }
     throw err;
   }
@@ -34,11 +35,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => process.exit(EXIT.FAILED), 15_000);
     force.unref();
     await gateway.stop().catch((err) => logger.error({ err }, 'stop failed'));
     await db.stop().catch((err) => logger.error({ err }, 'database stop failed'));
-    process.exit(0);
+    process.exit(EXIT.OK);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -46,5 +47,5 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   process.stderr.write(`helpdesk: failed to start: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
+  process.exit(EXIT.FAILED);
 });

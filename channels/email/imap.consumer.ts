@@ -11,9 +11,10 @@
  * `\Seen` is never used as truth: people read the mailbox too.
  */
 import { randomUUID } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import { ImapFlow } from 'imapflow';
 import {
-  backoffDelay, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics,
+  backoffDelay, CoalescedRun, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics,
 } from '../../src/core/index.ts';
 import { asMailboxCursor, type MailboxCursor } from './mailbox-cursor.ts';
 
@@ -48,11 +49,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
 
 export class ImapConsumer {
   private client: ImapFlow | undefined;
@@ -61,8 +57,6 @@ export class ImapConsumer {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
-  private drainAgain = false;
   private connected = false;
   private lastError = '';
   private readonly owner = `imap-${randomUUID()}`;
@@ -92,7 +86,7 @@ export class ImapConsumer {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.drainTimer);
     clearInterval(this.leaseTimer);
-    await this.draining?.catch(() => {});
+    await this.drains.idle();
     const client = this.client;
     this.client = undefined;
     if (client) await client.logout().catch(() => client.close());
@@ -187,26 +181,18 @@ export class ImapConsumer {
 
   /** Coalesces drain requests: at most one drain runs, and one more follows if asked meanwhile. */
   private requestDrain(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    const client = this.client;
-    this.draining = this.drain()
-      .catch((err) => {
-        if (/timed out/.test((err as Error).message)) client?.close();
-        this.lastError = (err as Error).message;
-        this.logger.warn({ err: this.lastError }, 'imap drain stopped; will retry');
-      })
-      .finally(() => {
-        this.draining = undefined;
-        if (this.drainAgain) {
-          this.drainAgain = false;
-          this.requestDrain();
-        }
-      });
+    if (!this.stopped) this.drains.request();
   }
+
+  private readonly drains = new CoalescedRun(async () => {
+    if (this.stopped) return;
+    const client = this.client;
+    await this.drain().catch((err) => {
+      if (/timed out/.test((err as Error).message)) client?.close();
+      this.lastError = (err as Error).message;
+      this.logger.warn({ err: this.lastError }, 'imap drain stopped; will retry');
+    });
+  });
 
   private async drain(): Promise<void> {
     const client = this.client;
@@ -252,7 +238,7 @@ export class ImapConsumer {
 
   private async download(client: ImapFlow, uid: number): Promise<Buffer | null> {
     const download = await client.download(String(uid), undefined, { uid: true });
-    return download?.content ? readAll(download.content) : null;
+    return download?.content ? buffer(download.content) : null;
   }
 
   private async checkpoint(cursor: MailboxCursor): Promise<void> {

@@ -19,7 +19,7 @@ export interface CliContext {
 
 export async function openCliContext(): Promise<CliContext> {
   const config = loadConfig({ generateSecrets: true });
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createLogger(config.logLevel);
   const uri = resolveDatabaseUri(config.database);
   if (!uri) throw new TransientError('no database: set MONGODB_URI, or start the gateway (npm start) first');
   let conn: Connection;

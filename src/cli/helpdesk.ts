@@ -11,7 +11,9 @@ import { ErrorCodes, HelpdeskError } from '../core/index.ts';
 import { pipeCommand } from './pipe.command.ts';
 import { quarantineList, quarantineRetry } from './quarantine.command.ts';
 
-export const EXIT = { OK: 0, DATAERR: 65, SOFTWARE: 70, TEMPFAIL: 75, CONFIG: 78 } as const;
+import { EXIT } from './exit-codes.ts';
+
+export { EXIT };
 
 async function run(action: () => Promise<number>): Promise<void> {
   let code: number;

@@ -1,11 +1,7 @@
 /** `helpdesk quarantine list|retry`: see what could not be processed and run it again. */
+import { buffer } from 'node:stream/consumers';
 import { openCliContext } from './cli.context.ts';
-
-async function readBlob(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c);
-  return Buffer.concat(chunks);
-}
+import { EXIT } from './exit-codes.ts';
 
 export async function quarantineList(all: boolean): Promise<number> {
   const ctx = await openCliContext();
@@ -16,7 +12,7 @@ export async function quarantineList(all: boolean): Promise<number> {
       process.stdout.write(`${q.id}  ${q.createdAt.toISOString()}  ${q.status}  ${q.size} bytes  ${q.source}  ${q.reason}`
         + `${q.ticketNumber ? `  -> #${q.ticketNumber}` : ''}\n`);
     }
-    return 0;
+    return EXIT.OK;
   } finally {
     await ctx.close();
   }
@@ -29,16 +25,22 @@ export async function quarantineRetry(id: string, force: boolean): Promise<numbe
     const item = await core.repos.quarantine.byId(id);
     if (!item) {
       process.stderr.write(`helpdesk: no quarantined item ${id}\n`);
-      return 65;
+      return EXIT.DATAERR;
     }
-    const raw = await readBlob(await core.repos.blobs.get(item.rawBlobId));
-    const result = await core.channels.email.intake(raw, item.source, core.ingest, { lenient: force });
+    const raw = await buffer(await core.repos.blobs.get(item.rawBlobId));
+    // Each item goes back to the channel that took it in the first place.
+    const channel = core.adapters.find((a) => a.id === item.channel);
+    if (!channel?.intake) {
+      process.stderr.write(`helpdesk: channel ${item.channel} of ${id} cannot take raw input again\n`);
+      return EXIT.SOFTWARE;
+    }
+    const result = await channel.intake(raw, item.source, core.ingest, { lenient: force });
     const released = result.outcome !== 'quarantined';
     await core.repos.quarantine.recordRetry(item.id, {
       released, ...(result.ticketNumber ? { ticketNumber: result.ticketNumber } : {}), ...(released ? {} : { error: result.reason }),
     }, new Date());
     process.stdout.write(`${result.outcome}${result.ticketNumber ? ` #${result.ticketNumber}` : ''}: ${result.reason}\n`);
-    return released ? 0 : 65;
+    return released ? EXIT.OK : EXIT.DATAERR;
   } finally {
     await ctx.close();
   }

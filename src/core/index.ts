@@ -19,3 +19,4 @@ export { meteredSink } from './metered-sink.ts';
 export { TicketActions, type Actor, type TicketActionsDeps } from './ticket-actions.service.ts';
 export { ReplyComposer, type ReplyInput } from './reply-composer.ts';
 export { InProcessEventPublisher, type TicketEventListener } from './event-publisher.ts';
+export { CoalescedRun } from './coalesced-run.ts';

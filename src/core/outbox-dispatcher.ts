@@ -6,6 +6,7 @@
  * its place); retry later, with exponential backoff and jitter until attempts run out; or failed
  * for good. A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
  */
+import { CoalescedRun } from './coalesced-run.ts';
 import { crashPoint } from './crash-points.ts';
 import { DeliveryError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -28,9 +29,7 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private stopped = true;
-  private again = false;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -50,31 +49,26 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    await this.passes.idle();
   }
 
   /** Runs a pass now (e.g. right after something was queued) instead of at the next poll. */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
     clearTimeout(this.timer);
-    this.running = this.drain()
-      .then(() => undefined, (err: unknown) => this.logger.error({ err }, 'outbox pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
-          this.timer.unref?.();
-        }
-      });
+    this.passes.request();
   }
+
+  private readonly passes = new CoalescedRun(
+    () => (this.stopped ? Promise.resolve() : this.drain().then(() => undefined, (err: unknown) => this.logger.error({ err }, 'outbox pass failed'))),
+    (rerun) => {
+      if (rerun || this.stopped) return;
+      // The next poll, unless a kick comes first.
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.kick(), this.settings.pollIntervalMs);
+      this.timer.unref?.();
+    },
+  );
 
   /** Sends every due entry; returns how many were attempted. */
   async drain(): Promise<number> {

@@ -218,6 +218,11 @@ export interface ChannelAdapter<Outbound extends OutboundMessage = OutboundMessa
   deliver?(message: Outbound): Promise<DeliveryResult>;
   /** False while the channel has no way out (e.g. no SMTP server configured): its messages wait. */
   canDeliver?(): boolean;
+  /**
+   * Takes raw bytes the way the channel receives them (a mail's RFC 822 bytes): the pipe command,
+   * a quarantine retry (by the item's channel) and tests use it without starting the channel.
+   */
+  intake?(raw: Buffer, source: string, sink: IntakeSink, options?: { lenient?: boolean }): Promise<IngestResult>;
   /** Attaches HTTP routes and socket.io namespaces; called once, before the server listens. */
   mount?(surface: WebSurface): void;
   health(): Promise<ChannelHealth>;

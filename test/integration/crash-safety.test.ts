@@ -10,7 +10,7 @@
  */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/infra/db/ports.ts';
+import { freePort } from '../../src/infra/db/tcp-ports.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { dovecotAvailable, startDovecot, type DovecotServer } from '../support/dovecot.ts';
 import { spawnGateway } from '../support/gateway-process.ts';

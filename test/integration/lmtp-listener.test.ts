@@ -8,7 +8,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { connectMongo } from '../../src/infra/db/mongo.connection.ts';
-import { freePort } from '../../src/infra/db/ports.ts';
+import { freePort } from '../../src/infra/db/tcp-ports.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/infra/db/ports.ts';
+import { freePort } from '../../src/infra/db/tcp-ports.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { runCli } from '../support/gateway-process.ts';
 import { buildMail } from '../support/mail-builder.ts';

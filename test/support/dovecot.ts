@@ -5,7 +5,7 @@
  * (own base_dir, state_dir, log and mail store), listens on free loopback ports
  * only, and accepts any user name with the password `secret`. Mail delivered by
  * LMTP to `<user>@example.test` or `<user>+tag@example.test` lands in the INBOX
- * that IMAP login `<user>` sees. See ARCHITECTURE.md section 8.
+ * that IMAP login `<user>` sees.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../../core/index.ts';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort, waitForPort } from './tcp-ports.ts';
 
 export interface DatabaseSettings {
   uri?: string;
