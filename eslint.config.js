@@ -37,17 +37,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: channelRules }],
     },
   },
-  {
-    // Within channels/<name>/, a sibling channel is always `../<other>/`; only the registry
-    // (channels/index.ts) sees every channel.
-    files: ['channels/*/**'],
+  // A channel never imports another channel; only the registry (channels/index.ts) sees them all.
+  // From channels/<name>/ at depth d, a sibling channel is `../` d times then `<other>/`, while
+  // `../` d+1 times leaves channels/ (the core). One block per folder depth says exactly that.
+  ...[1, 2, 3].map((depth) => ({
+    files: [`channels/*/${'*/'.repeat(depth - 1)}*.{ts,mjs,js}`],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         ...channelRules,
-        forbid(['../*/**', '!../../**'], 'a channel never imports another channel.'),
+        forbid([`${'../'.repeat(depth)}*/**`, `!${'../'.repeat(depth + 1)}**`],
+          'a channel never imports another channel.'),
       ] }],
     },
-  },
+  })),
   {
     files: ['src/api/**'],
     rules: {

@@ -27,4 +27,4 @@ export interface ChannelWebSurface extends WebSurface {
 
 export type { EmailChannel } from './email/email.adapter.ts';
 export type { EmailChannelConfig } from './email/email.config.ts';
-export { displayHtml, type DisplayOptions } from './email/html-display.ts';
+export { displayHtml, type DisplayOptions } from './email/body/html-display.ts';

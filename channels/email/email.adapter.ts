@@ -6,11 +6,11 @@
 import type {
   BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryResult, IngestResult, IntakeSink, Logger, MailOutbound, Metrics,
 } from '../../src/core/index.ts';
-import { ImapConsumer, type ImapSettings } from './imap.consumer.ts';
-import { LmtpListener } from './lmtp.server.ts';
+import { ImapConsumer, type ImapSettings } from './transport/imap.consumer.ts';
+import { LmtpListener } from './transport/lmtp.server.ts';
 import { intakeRawMail, type IntakeOptions, type MailIntakeDeps } from './mail.intake.ts';
-import type { MailLimits } from './mail.normalizer.ts';
-import { SmtpSender, type SmtpSettings } from './smtp.sender.ts';
+import type { MailLimits } from './parse/mail.normalizer.ts';
+import { SmtpSender, type SmtpSettings } from './transport/smtp.sender.ts';
 
 export interface EmailChannelSettings {
   supportAddress: string;

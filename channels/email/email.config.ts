@@ -4,7 +4,7 @@
  */
 import type { ChannelDeps } from '../../src/core/index.ts';
 import { EmailChannel } from './email.adapter.ts';
-import type { MailLimits } from './mail.normalizer.ts';
+import type { MailLimits } from './parse/mail.normalizer.ts';
 
 export interface EmailChannelConfig {
   imap: {

@@ -5,7 +5,7 @@
  * failures propagate, so the caller can signal "try again" (no checkpoint, exit 75, SMTP 4xx).
  */
 import { HelpdeskError, ErrorCodes, isTransient, TransientError, type IngestResult, type IntakeSink, type Logger } from '../../src/core/index.ts';
-import { normalizeMail, type NormalizeContext } from './mail.normalizer.ts';
+import { normalizeMail, type NormalizeContext } from './parse/mail.normalizer.ts';
 
 export interface MailIntakeDeps {
   sink: IntakeSink;

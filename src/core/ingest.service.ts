@@ -7,18 +7,24 @@
  *   2. ticket (unique originKey)        4. ticket touch, audit event, follow-up mail (all idempotent)
  *                                       5. message complete=true  -> from now on a repeat is `duplicate`
  * A repeat that finds the message still incomplete redoes step 4 and 5 only.
+ *
+ * Which role the message plays (customer, agent, bounce) is decided once, in `place`, and stored on
+ * the message; step 4 is that role's handler (CustomerRole, AgentReplyHandler, BounceHandler).
  */
-import type { Acknowledger } from './acknowledger.ts';
-import type { AgentReplyHandler } from './agent-reply.handler.ts';
-import type { BounceHandler } from './bounce.handler.ts';
+import type { Acknowledger } from './mail/acknowledger.ts';
+import type { AgentReplyHandler } from './mail/agent-reply.handler.ts';
+import type { BounceHandler } from './mail/bounce.handler.ts';
 import { crashPoint } from './crash-points.ts';
-import { untagged } from './subject-tag.ts';
+import { untagged } from './mail/subject-tag.ts';
 import { TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { AUTOMAIL_STOPPED } from './loop-guard.ts';
+import { AUTOMAIL_STOPPED } from './mail/loop-guard.ts';
 import type { Clock, IntakeSink, QuarantineInput, Repositories } from './ports.ts';
-import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './reply-token.ts';
-import { tokenInOwnMessageId, type ThreadResolver } from './thread-resolver.ts';
+import { CustomerRole } from './customer-role.ts';
+import { ownMailReason } from './mail/own-mail.ts';
+import type { TokenKeys } from './mail/reply-token.ts';
+import { roleOf, type MessageRole, type RoleHandler } from './message-role.ts';
+import type { ThreadResolver } from './thread-resolver.ts';
 import { CHANNEL_IDENTITY, type Contact, type Decision, type Identity, type InboundMessage, type IngestResult, type StoredMessage, type Ticket } from './types.ts';
 
 export interface IngestSettings {
@@ -44,16 +50,20 @@ export interface IngestDeps {
   settings: IngestSettings;
 }
 
-type Placement = { ticket: Ticket; opens: boolean; flagged: boolean; decision: Decision; role: 'customer' | 'agent' | 'bounce' };
+type Placement = { ticket: Ticket; opens: boolean; flagged: boolean; decision: Decision; role: MessageRole };
 
 const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
 
 
 export class IngestService implements IntakeSink {
-  private readonly own: Set<string>;
+  private readonly roles: Record<MessageRole, RoleHandler>;
 
   constructor(private readonly deps: IngestDeps) {
-    this.own = new Set(deps.settings.ownAddresses.map((a) => a.toLowerCase()));
+    this.roles = {
+      customer: new CustomerRole(deps.repos, deps.settings.ownAddresses),
+      agent: deps.agentReplies,
+      bounce: deps.bounces,
+    };
   }
 
   /** A store that is away surfaces as the repositories' TransientError: the caller tries again later. */
@@ -78,25 +88,12 @@ export class IngestService implements IntakeSink {
     return identities.length === 1 ? contacts.findOrCreate(identities[0]!, from.name) : contacts.link(identities, from.name);
   }
 
-  /** Mail that came from us (our address, our Message-ID, our X-Loop) must never become a ticket. */
-  private fromUs(message: InboundMessage): string | null {
-    const sender = message.from.address?.toLowerCase();
-    if (sender && this.own.has(sender)) return `sender ${sender} is one of our own addresses`;
-    // Only a Message-ID we generated (it carries our signed token) counts: agents' own mail
-    // clients may well use our domain for theirs.
-    const token = message.messageId ? tokenInOwnMessageId(message.messageId, this.deps.settings.messageIdDomain) : null;
-    const keys = this.deps.settings.keys;
-    if (token && (verifyReplyToken(keys, token) !== null || verifyAgentToken(keys, token, undefined))) return `Message-ID ${message.messageId} is one of ours`;
-    const marker = message.loopMarkers?.find((m) => [...this.own].some((a) => m.toLowerCase().includes(a)));
-    return marker ? `X-Loop: ${marker}` : null;
-  }
-
   private async ingestOnce(message: InboundMessage): Promise<IngestResult> {
     const { repos, logger } = this.deps;
     const log = logger.child({ channel: message.channel, externalId: message.externalId });
     const known = await repos.messages.byExternalId(message.channel, message.externalId);
     if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, reason: 'already stored' };
-    const ours = known ? null : this.fromUs(message);
+    const ours = known ? null : ownMailReason(message, this.deps.settings);
     if (ours) {
       log.info({ reason: ours }, 'ignored mail from ourselves');
       return { outcome: 'ignored', reason: ours };
@@ -115,7 +112,7 @@ export class IngestService implements IntakeSink {
       html: message.html, visibleText: message.visibleText, attachments: message.attachments,
       classification: message.classification, rawBlobId: message.rawBlobId, complete: false,
       decisions: [{ step: 'classify', rule: message.classification, detail: message.classificationReason }, placement.decision],
-      opensTicket: placement.opens, flagged: placement.flagged, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
+      opensTicket: placement.opens, flagged: placement.flagged, role: placement.role, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
     };
     if (placement.role === 'agent') {
       // The customer sees our mail, not the agent's: thread on our Message-ID (set before insert).
@@ -194,23 +191,8 @@ export class IngestService implements IntakeSink {
     const at = clock.now();
     const ticket = await repos.tickets.byId(stored.ticketId);
     if (!ticket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
-    const role = stored.author === 'agent' ? 'agent' : message.classification === 'bounce' ? 'bounce' : 'customer';
-    let eventType = stored.opensTicket ? 'ticket.created' : 'message.appended';
-    let notes: string[] = [];
-
-    if (role === 'agent') {
-      eventType = 'agent.replied';
-      const outbound = await this.deps.agentReplies.compose(ticket, message);
-      if (outbound) await repos.outbox.enqueue(outbound, at);
-      await repos.tickets.setStatus(ticket.id, 'pending', at);
-    } else if (role === 'bounce') {
-      const found = await this.deps.bounces.findOutbound(message);
-      notes = found ? await this.deps.bounces.apply(message, found.entry) : [];
-      eventType = notes.some((n) => n.startsWith('failed')) ? 'delivery.failed' : 'delivery.report';
-      await repos.tickets.touch(ticket.id, { at });
-    } else {
-      await this.touchForCustomer(message, stored, ticket, contact, at);
-    }
+    const role = roleOf(stored, message);
+    const { eventType, notes } = await this.roles[role].finish({ message, stored, ticket, contact, at });
     await repos.events.record({
       id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type: eventType,
       actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
@@ -228,22 +210,6 @@ export class IngestService implements IntakeSink {
     log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);
     const why = stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome;
     return { outcome, ticketNumber: ticket.number, reason: notes.length ? `${why}: ${notes.join(', ')}` : why };
-  }
-
-  private async touchForCustomer(message: InboundMessage, stored: StoredMessage, ticket: Ticket, contact: Contact | null, at: Date) {
-    const { repos } = this.deps;
-    const ccContacts = await Promise.all(
-      message.cc.filter((a) => !this.own.has(a.address.toLowerCase())).map((a) => repos.contacts.findOrCreateByEmail(a)),
-    );
-    const participants = [contact?.id, ...ccContacts.map((c) => c.id)].filter((id): id is string => Boolean(id));
-    // A person answering reopens the ticket; an auto-responder does not.
-    const reopen = !stored.opensTicket && message.classification === 'human' && ['pending', 'resolved'].includes(ticket.status);
-    await repos.tickets.touch(ticket.id, {
-      participantIds: stored.flagged ? [] : participants,
-      flags: stored.flagged ? ['needs-review'] : [],
-      ...(reopen ? { status: 'open' as const } : {}),
-      at,
-    });
   }
 
   /** Many automatic messages on one ticket in a short time: a loop. Stop all automatic mail for it. */

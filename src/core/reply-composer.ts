@@ -3,7 +3,7 @@
  * a chat ticket a live message (with a mail fallback when the requester has an address), on any
  * other ticket a mail in the thread, when the requester has an address; else nothing to send.
  */
-import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
+import { composeCustomerMail, type CustomerMailSettings } from './mail/customer-mail.ts';
 import type { Repositories, TemplateRenderer } from './ports.ts';
 import type { MailOutbound, OutboundMessage, Ticket } from './types.ts';
 

@@ -11,7 +11,7 @@
  * token was issued to this very sender, so ingest can tell an agent's reply from anything else.
  */
 import type { MessageRepository, TicketRepository } from './ports.ts';
-import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './reply-token.ts';
+import { verifyAgentToken, verifyReplyToken, type TokenKeys } from './mail/reply-token.ts';
 import type { Contact, Decision, InboundMessage, Ticket } from './types.ts';
 
 export type ThreadDecision =

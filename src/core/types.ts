@@ -203,6 +203,8 @@ export interface StoredMessage {
   author?: 'agent';
   /** An agent's internal note: never delivered to the customer, never shown on public pages. */
   internal?: boolean;
+  /** The role it plays on its ticket, decided when it was placed (absent on older records). */
+  role?: 'customer' | 'agent' | 'bounce';
   /** False until every follow-up write of the ingest finished; a retry completes it. */
   complete: boolean;
   createdAt: Date;

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeMail, type NormalizeContext } from '../../channels/email/mail.normalizer.ts';
+import { normalizeMail, type NormalizeContext } from '../../channels/email/parse/mail.normalizer.ts';
 import { MalformedInputError, type Classification } from '../../src/core/index.ts';
 import { FsBlobStore } from '../support/fs-blob-store.ts';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intakeRawMail } from '../../channels/email/mail.intake.ts';
-import type { MailLimits } from '../../channels/email/mail.normalizer.ts';
+import type { MailLimits } from '../../channels/email/parse/mail.normalizer.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import type { AppConfig } from '../../config/index.ts';

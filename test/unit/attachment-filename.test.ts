@@ -1,6 +1,6 @@
 /** Attachment names as stored: no paths, no control or bidi characters, Unicode letters kept. */
 import { describe, expect, it } from 'vitest';
-import { storageFilename } from '../../channels/email/attachment-filename.ts';
+import { storageFilename } from '../../channels/email/parse/attachment-filename.ts';
 
 describe('storageFilename', () => {
   it.each([

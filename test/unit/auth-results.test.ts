@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AUTH_RESULTS_CHARS, parseAuthenticationResults, senderAuthentication } from '../../channels/email/auth-results.parser.ts';
+import { MAX_AUTH_RESULTS_CHARS, parseAuthenticationResults, senderAuthentication } from '../../channels/email/parse/auth-results.parser.ts';
 import { dkimAligned, senderAuthenticated, senderForged } from '../../src/core/index.ts';
 
 const lines = (...values: string[]) => values.map((v) => ({ key: 'authentication-results', line: `Authentication-Results: ${v}` }));

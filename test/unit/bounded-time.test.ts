@@ -5,16 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
-import { storageFilename } from '../../channels/email/attachment-filename.ts';
-import { metaCharset } from '../../channels/email/charset.ts';
-import { parseDeliveryReport } from '../../channels/email/dsn.parser.ts';
-import { isForwardMarker } from '../../channels/email/forward-marker.ts';
-import { displayHtml } from '../../channels/email/html-display.ts';
-import { classifyMail } from '../../channels/email/mail.classifier.ts';
-import { addressesIn, headerValue, messageIdsIn, type HeaderLines } from '../../channels/email/mail-headers.ts';
-import { visibleReplyText } from '../../channels/email/reply-text.ts';
+import { storageFilename } from '../../channels/email/parse/attachment-filename.ts';
+import { metaCharset } from '../../channels/email/parse/charset.ts';
+import { parseDeliveryReport } from '../../channels/email/parse/dsn.parser.ts';
+import { isForwardMarker } from '../../channels/email/body/forward-marker.ts';
+import { displayHtml } from '../../channels/email/body/html-display.ts';
+import { classifyMail } from '../../channels/email/classify/mail.classifier.ts';
+import { addressesIn, headerValue, messageIdsIn, type HeaderLines } from '../../channels/email/parse/mail-headers.ts';
+import { visibleReplyText } from '../../channels/email/body/reply-text.ts';
 import { capReferences } from '../../src/core/index.ts';
-import { untagged } from '../../src/core/subject-tag.ts';
+import { untagged } from '../../src/core/mail/subject-tag.ts';
 
 const KB100 = 100 * 1024;
 const headers = (...lines: string[]): HeaderLines => lines.map((line) => ({ key: line.slice(0, line.indexOf(':')).toLowerCase(), line }));

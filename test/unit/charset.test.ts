@@ -1,7 +1,7 @@
 /** Text parts without a usable charset label: read as a browser would, only where mailparser's UTF-8 reading is wrong. */
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { metaCharset, rereadUnlabeledParts, unlabeledCharset } from '../../channels/email/charset.ts';
+import { metaCharset, rereadUnlabeledParts, unlabeledCharset } from '../../channels/email/parse/charset.ts';
 
 const html = (head: string, body: string, charset: string) => Buffer.concat([Buffer.from(`<html><head>${head}</head><body>`), iconv.encode(body, charset), Buffer.from('</body></html>')]);
 

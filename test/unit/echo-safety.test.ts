@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capEchoedSubject, safeDisplayName } from '../../src/core/echo-safety.ts';
+import { capEchoedSubject, safeDisplayName } from '../../src/core/mail/echo-safety.ts';
 
 describe('what an acknowledgement may echo', () => {
   it('caps the subject at 120 characters with an ellipsis', () => {

@@ -1,6 +1,6 @@
 /** displayHtml: quoted history removed, then nothing that runs, only what formats. */
 import { describe, expect, it } from 'vitest';
-import { displayHtml } from '../../channels/email/html-display.ts';
+import { displayHtml } from '../../channels/email/body/html-display.ts';
 import type { AttachmentRef } from '../../src/core/index.ts';
 
 const url = (blobId: string) => `https://helpdesk.test/api/v1/attachments/${blobId}`;

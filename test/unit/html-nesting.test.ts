@@ -1,6 +1,6 @@
 /** The guard that keeps quadratic HTML parsing away from crafted deep nesting. */
 import { describe, expect, it } from 'vitest';
-import { MAX_HTML_NESTING, nestsDeeperThan } from '../../channels/email/html-nesting.ts';
+import { MAX_HTML_NESTING, nestsDeeperThan } from '../../channels/email/body/html-nesting.ts';
 
 describe('nestsDeeperThan', () => {
   it('counts open elements', () => {

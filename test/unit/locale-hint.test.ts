@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickLocale } from '../../channels/email/locale-hint.ts';
+import { pickLocale } from '../../channels/email/classify/locale-hint.ts';
 
 describe('customer locale from headers', () => {
   it.each([

@@ -1,7 +1,7 @@
 /** The loop guard's first step: which mail is human, auto-reply, bounce or bulk, and which rule said so. */
 import { describe, expect, it } from 'vitest';
-import { classifyMail } from '../../channels/email/mail.classifier.ts';
-import type { HeaderLines } from '../../channels/email/mail-headers.ts';
+import { classifyMail } from '../../channels/email/classify/mail.classifier.ts';
+import type { HeaderLines } from '../../channels/email/parse/mail-headers.ts';
 
 /** Header lines as mailparser gives them: lowercased key, the whole raw line. */
 const headers = (...lines: string[]): HeaderLines => lines.map((line) => ({ key: line.slice(0, line.indexOf(':')).toLowerCase(), line }));

@@ -1,7 +1,7 @@
 /** The pre-parse MIME walk: part and depth caps, and the bytes of text parts without a charset. */
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { scanMimeStructure } from '../../channels/email/mime-structure.ts';
+import { scanMimeStructure } from '../../channels/email/parse/mime-structure.ts';
 import { buildMail } from '../support/mail-builder.ts';
 
 const LIMITS = { maxParts: 50, maxDepth: 5 };

@@ -4,8 +4,8 @@
  * and its worker replaced, and errors keep their codes across the thread boundary.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseMail, type ParseOptions } from '../../channels/email/mail.parser.ts';
-import { closeParseWorkers, parseInWorker } from '../../channels/email/parse-pool.ts';
+import { parseMail, type ParseOptions } from '../../channels/email/parse/mail.parser.ts';
+import { closeParseWorkers, parseInWorker } from '../../channels/email/parse/parse-pool.ts';
 import { ErrorCodes } from '../../src/core/index.ts';
 import { buildMail } from '../support/mail-builder.ts';
 

@@ -1,6 +1,6 @@
 /** The visible reply: what the customer just wrote, in each client's quoting style. */
 import { describe, expect, it } from 'vitest';
-import { visibleReplyText } from '../../channels/email/reply-text.ts';
+import { visibleReplyText } from '../../channels/email/body/reply-text.ts';
 
 const QUOTED = '> Hello Ann,\n>\n> please restart the printer.\n';
 

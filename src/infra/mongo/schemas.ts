@@ -64,6 +64,7 @@ export const messageSchema = new Schema({
   flagged: Boolean,
   author: String,
   internal: Boolean,
+  role: { type: String, enum: ['customer', 'agent', 'bounce'] },
   rawBlobId: String,
   complete: Boolean,
   createdAt: Date,

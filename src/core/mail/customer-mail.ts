@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { signReplyToken, signVerpToken, type TokenKeys } from './reply-token.ts';
-import type { Address, MailOutbound, OutboundKind, Ticket } from './types.ts';
-import type { RenderedMessage } from './ports.ts';
+import type { Address, MailOutbound, OutboundKind, Ticket } from '../types.ts';
+import type { RenderedMessage } from '../ports.ts';
 
 export interface CustomerMailSettings {
   supportAddress: string;

@@ -16,8 +16,8 @@
  * 6. an out-of-office subject (out-of-office.ts);
  * 7. a null Return-Path (`<>`): only bounces and responders send one, and responders were caught above.
  */
-import type { Classification } from '../../src/core/index.ts';
-import { addressesIn, headerValue, headerValues, type HeaderLines } from './mail-headers.ts';
+import type { Classification } from '../../../src/core/index.ts';
+import { addressesIn, headerValue, headerValues, type HeaderLines } from '../parse/mail-headers.ts';
 import { isOutOfOfficeSubject } from './out-of-office.ts';
 
 export interface ClassificationResult {

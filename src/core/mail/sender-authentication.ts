@@ -2,7 +2,7 @@
  * Channel-neutral judgements on a sender's authentication (SenderAuthentication on the inbound
  * message). Only reports from a trusted verifier count; without one, nothing is proven either way.
  */
-import type { SenderAuthentication } from './types.ts';
+import type { SenderAuthentication } from '../types.ts';
 
 const domainOf = (address: string | undefined) => address?.slice(address.lastIndexOf('@') + 1).trim().toLowerCase() ?? '';
 

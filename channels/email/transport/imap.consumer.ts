@@ -15,7 +15,7 @@ import { buffer } from 'node:stream/consumers';
 import { ImapFlow } from 'imapflow';
 import {
   backoffDelay, CoalescedRun, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics,
-} from '../../src/core/index.ts';
+} from '../../../src/core/index.ts';
 import { asMailboxCursor, type MailboxCursor } from './mailbox-cursor.ts';
 
 export interface ImapSettings {

@@ -12,7 +12,7 @@
  */
 import EmailReplyParser from 'email-reply-parser';
 import { isForwardMarker } from './forward-marker.ts';
-import { capped, MAX_LINE_CHARS } from './input-caps.ts';
+import { capped, MAX_LINE_CHARS } from '../parse/input-caps.ts';
 import { beforeQuoteAttribution } from './quote-attribution.ts';
 
 /**

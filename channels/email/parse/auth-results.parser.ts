@@ -6,7 +6,7 @@
  * overrides the real one. The MTA should also remove incoming headers carrying its own id.
  * Parsing is one linear pass over a capped value: no regular expression runs on the header.
  */
-import type { SenderAuthentication } from '../../src/core/index.ts';
+import type { SenderAuthentication } from '../../../src/core/index.ts';
 import { headerValues, type HeaderLines } from './mail-headers.ts';
 
 /** Real headers are a few hundred bytes; a dozen DKIM signatures stay far below this. */

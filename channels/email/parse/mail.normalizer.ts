@@ -5,7 +5,7 @@
  * cannot be a mail, is over a limit, or takes longer than the budget to parse (the caller
  * quarantines it with its bytes).
  */
-import { ErrorCodes, MalformedInputError, type BlobStore, type InboundMessage } from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError, type BlobStore, type InboundMessage } from '../../../src/core/index.ts';
 import { storageFilename } from './attachment-filename.ts';
 import type { ParseLimits, ParseOptions, ParsedInbound } from './mail.parser.ts';
 import { parseInWorker } from './parse-pool.ts';

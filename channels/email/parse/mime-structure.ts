@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import mailsplit, { type MimeNode, type SplitterChunk } from '@zone-eu/mailsplit';
-import { ErrorCodes, MalformedInputError } from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError } from '../../../src/core/index.ts';
 
 export interface MimeStructureLimits {
   /** Every node counts: the root, each multipart container and each leaf. */

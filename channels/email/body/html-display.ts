@@ -9,7 +9,7 @@
  * received: this runs when the API shows a message, so a better policy applies to old mail too.
  */
 import sanitizeHtml from 'sanitize-html';
-import type { AttachmentRef } from '../../src/core/index.ts';
+import type { AttachmentRef } from '../../../src/core/index.ts';
 import { nestsDeeperThan } from './html-nesting.ts';
 import { stripQuoteContainers } from './html-quotes.ts';
 

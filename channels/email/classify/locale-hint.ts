@@ -1,6 +1,6 @@
 /** The customer's language from Content-Language or Accept-Language, when it is one we speak. */
-import { LOCALES, type Locale } from '../../src/core/index.ts';
-import { headerValue, type HeaderLines } from './mail-headers.ts';
+import { LOCALES, type Locale } from '../../../src/core/index.ts';
+import { headerValue, type HeaderLines } from '../parse/mail-headers.ts';
 
 export function pickLocale(header: string | undefined): Locale | undefined {
   if (!header) return undefined;

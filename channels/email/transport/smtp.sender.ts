@@ -6,7 +6,7 @@
  * code: a retry would build the same mail); everything else, 4xx included, retries.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type MailOutbound } from '../../src/core/index.ts';
+import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type MailOutbound } from '../../../src/core/index.ts';
 
 export interface SmtpSettings {
   host: string;

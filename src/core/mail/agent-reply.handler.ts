@@ -8,11 +8,12 @@
  * held for review.
  */
 import type { CustomerMailSettings } from './customer-mail.ts';
-import { ReplyComposer } from './reply-composer.ts';
-import type { Repositories, TemplateRenderer } from './ports.ts';
+import { ReplyComposer } from '../reply-composer.ts';
+import type { Repositories, TemplateRenderer } from '../ports.ts';
 import { senderAuthenticated } from './sender-authentication.ts';
-import type { ThreadDecision } from './thread-resolver.ts';
-import type { InboundMessage, MailOutbound, Ticket } from './types.ts';
+import type { ThreadDecision } from '../thread-resolver.ts';
+import type { RoleContext, RoleHandler, RoleOutcome } from '../message-role.ts';
+import type { InboundMessage, MailOutbound, Ticket } from '../types.ts';
 
 /** `agent`: a proven agent reply; `unproven`: from an agent address, but not proven; `none`: not from an agent. */
 export interface AgentMailVerdict {
@@ -20,7 +21,7 @@ export interface AgentMailVerdict {
   detail: string;
 }
 
-export class AgentReplyHandler {
+export class AgentReplyHandler implements RoleHandler {
   private readonly agents: Set<string>;
 
   constructor(
@@ -44,6 +45,14 @@ export class AgentReplyHandler {
     if (!decision.agentToken.issuedToSender) return unproven('the agent token was issued to another agent');
     if (!senderAuthenticated(message.authentication, from)) return unproven('no trusted dmarc=pass or aligned dkim=pass');
     return { verdict: 'agent', detail: `${from} answers #${decision.ticket.number}` };
+  }
+
+  /** A proven agent reply: sent on to the customer; the ticket waits for the customer. */
+  async finish({ message, ticket, at }: RoleContext): Promise<RoleOutcome> {
+    const outbound = await this.compose(ticket, message);
+    if (outbound) await this.repos.outbox.enqueue(outbound, at);
+    await this.repos.tickets.setStatus(ticket.id, 'pending', at);
+    return { eventType: 'agent.replied', notes: [] };
   }
 
   /** Builds the mail to the customer (deterministic id: one per agent message). */

@@ -4,17 +4,18 @@
  * that mail failed with status and diagnostic, and a permanent one (5.x.x) suppresses the address
  * for a while; `delayed` is information only. The report itself is kept on the ticket.
  */
-import type { Logger } from './logger.ts';
-import type { Clock, Repositories } from './ports.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock, Repositories } from '../ports.ts';
 import { verifyVerpToken, type TokenKeys } from './reply-token.ts';
-import type { InboundMessage, MailOutboxEntry } from './types.ts';
+import type { RoleContext, RoleHandler, RoleOutcome } from '../message-role.ts';
+import type { InboundMessage, MailOutboxEntry } from '../types.ts';
 
 export interface BounceSettings {
   keys: TokenKeys;
   suppressionMs: number;
 }
 
-export class BounceHandler {
+export class BounceHandler implements RoleHandler {
   constructor(
     private readonly repos: Repositories,
     private readonly settings: BounceSettings,
@@ -30,6 +31,14 @@ export class BounceHandler {
     if (byVerp) return { entry: byVerp, rule: 'verp' };
     const byId = await this.repos.outbox.byMessageIds(report.originalMessageIds);
     return byId ? { entry: byId, rule: 'original-message-id' } : null;
+  }
+
+  /** A delivery report on its ticket: applied to the outbound mail it names. */
+  async finish({ message, ticket, at }: RoleContext): Promise<RoleOutcome> {
+    const found = await this.findOutbound(message);
+    const notes = found ? await this.apply(message, found.entry) : [];
+    await this.repos.tickets.touch(ticket.id, { at });
+    return { eventType: notes.some((n) => n.startsWith('failed')) ? 'delivery.failed' : 'delivery.report', notes };
   }
 
   /** Applies the report to the outbound mail and returns the outcome for the report message. */

@@ -16,8 +16,8 @@ import type { AddressInfo } from 'node:net';
 import {
   SMTPServer, type SMTPServerAddress, type SMTPServerDataResult, type SMTPServerDataStream, type SMTPServerSession,
 } from 'smtp-server';
-import { ErrorCodes, type ChannelHealth, type HelpdeskError, type IngestResult } from '../../src/core/index.ts';
-import { intakeRawMail, type MailIntakeDeps } from './mail.intake.ts';
+import { ErrorCodes, type ChannelHealth, type HelpdeskError, type IngestResult } from '../../../src/core/index.ts';
+import { intakeRawMail, type MailIntakeDeps } from '../mail.intake.ts';
 
 export interface LmtpSettings {
   host: string;

@@ -8,9 +8,9 @@
 import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
 import type { LoopGuard } from './loop-guard.ts';
 import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
-import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from './ports.ts';
+import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from '../ports.ts';
 import { senderForged } from './sender-authentication.ts';
-import type { Contact, Decision, InboundMessage, MailOutbound, Ticket } from './types.ts';
+import type { Contact, Decision, InboundMessage, MailOutbound, Ticket } from '../types.ts';
 
 export interface AckDeps {
   outbox: OutboxRepository;

@@ -5,11 +5,11 @@
  * an HTML-only reply still shows what the customer wrote.
  */
 import type { ParsedMail } from 'mailparser';
-import { rereadUnlabeledParts } from './charset.ts';
+import { rereadUnlabeledParts } from '../parse/charset.ts';
 import { stripQuoteContainers } from './html-quotes.ts';
 import { htmlToPlainText } from './html-text.ts';
-import { capped } from './input-caps.ts';
-import type { UnlabeledTextPart } from './mime-structure.ts';
+import { capped } from '../parse/input-caps.ts';
+import type { UnlabeledTextPart } from '../parse/mime-structure.ts';
 import { visibleReplyText } from './reply-text.ts';
 
 /**

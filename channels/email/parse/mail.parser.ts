@@ -9,14 +9,14 @@
  */
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { ErrorCodes, MalformedInputError, tokensInAddresses, type Address, type InboundMessage } from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError, tokensInAddresses, type Address, type InboundMessage } from '../../../src/core/index.ts';
 import { senderAuthentication } from './auth-results.parser.ts';
 import { parseDeliveryReport } from './dsn.parser.ts';
 import { capped, MAX_SUBJECT_CHARS } from './input-caps.ts';
-import { classifyMail } from './mail.classifier.ts';
-import { mailBody } from './mail-body.ts';
+import { classifyMail } from '../classify/mail.classifier.ts';
+import { mailBody } from '../body/mail-body.ts';
 import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
-import { localeFromHeaders } from './locale-hint.ts';
+import { localeFromHeaders } from '../classify/locale-hint.ts';
 import { scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
 
 export interface ParseLimits {

@@ -9,7 +9,7 @@
  * process alive (`unref`), so a one-shot command like `helpdesk pipe` exits when it is done.
  */
 import { Worker } from 'node:worker_threads';
-import { ErrorCodes, MalformedInputError, type ErrorCode } from '../../src/core/index.ts';
+import { ErrorCodes, MalformedInputError, type ErrorCode } from '../../../src/core/index.ts';
 import type { ParseOptions, ParsedInbound } from './mail.parser.ts';
 
 const POOL_SIZE = 2;

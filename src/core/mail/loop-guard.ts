@@ -9,8 +9,8 @@
  *   and a global breaker across the whole gateway: forged mail can aim acknowledgements at
  *   strangers, but only a few, and a flood of it never silences known customers.
  */
-import type { AckLogRepository, SuppressionRepository } from './ports.ts';
-import type { Decision, Ticket } from './types.ts';
+import type { AckLogRepository, SuppressionRepository } from '../ports.ts';
+import type { Decision, Ticket } from '../types.ts';
 
 export interface LoopGuardSettings {
   perSenderLimit: number;

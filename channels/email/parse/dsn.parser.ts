@@ -5,7 +5,7 @@
  * VERP token in the address the bounce was sent back to.
  */
 import type { ParsedMail } from 'mailparser';
-import { tokensInAddresses, type BounceReport, type DeliveryAction } from '../../src/core/index.ts';
+import { tokensInAddresses, type BounceReport, type DeliveryAction } from '../../../src/core/index.ts';
 import { capped, MAX_HEADER_CHARS, MAX_LINE_CHARS } from './input-caps.ts';
 import { addressesIn, headerValues, messageIdsIn } from './mail-headers.ts';
 
