@@ -15,6 +15,8 @@ export interface SinkMessage {
   envelope: { from: string; to: string[] };
   raw: Buffer;
   parsed: ParsedMail;
+  /** When the sink accepted it (just before answering 250). */
+  receivedAt: number;
 }
 
 /** A running SMTP sink. */
@@ -36,6 +38,8 @@ export interface SmtpSinkOptions {
   rejectRecipients?: (addr: string) => boolean;
   /** Reply `451` to the next N DATA commands. */
   failNext?: number;
+  /** A fixed port (e.g. to bring a stopped peer back where the gateway expects it); default: a free one. */
+  port?: number;
 }
 
 /** Starts an SMTP sink on a free loopback port. */
@@ -80,6 +84,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
               envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) },
               raw,
               parsed,
+              receivedAt: Date.now(),
             });
             for (const wake of waiters) wake();
             callback();
@@ -92,7 +97,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, HOST, () => {
+    server.listen(opts.port ?? 0, HOST, () => {
       server.off('error', reject);
       resolve();
     });
