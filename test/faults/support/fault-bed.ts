@@ -51,6 +51,9 @@ export async function startFaultBed(user: string): Promise<FaultBed> {
   const configFile = join(tmpdir(), `faults-${user}-${process.pid}.json`);
   await writeFile(configFile, JSON.stringify({ channels: { email: { imap: { reconnectMinMs: 100, reconnectMaxMs: 2_000 } } } }));
   const gateways: GatewayProcess[] = [];
+  // If the test process dies without dispose(), no gateway may outlive it.
+  const killAll = (): void => { for (const g of gateways) g.child.kill('SIGKILL'); };
+  process.once('exit', killAll);
 
   const env = (extra: Record<string, string> = {}) => ({
     HELPDESK_CONFIG: configFile, LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'error',
@@ -92,6 +95,7 @@ export async function startFaultBed(user: string): Promise<FaultBed> {
       sinks.push(sink);
     },
     async dispose() {
+      process.off('exit', killAll);
       for (const g of gateways) await g.stop().catch(() => {});
       await conn.close().catch(() => {});
       await sink?.stop();
