@@ -66,7 +66,7 @@ export async function startFaultBed(user: string): Promise<FaultBed> {
     OUTBOX_POLL_INTERVAL_MS: '200', OUTBOX_LEASE_MS: '2000',
     OUTBOX_BACKOFF_BASE_MS: '100', OUTBOX_BACKOFF_MAX_MS: '1000', OUTBOX_MAX_ATTEMPTS: '1000',
     // Every message is a new ticket from a new sender; no breaker may decide the counts.
-    GLOBAL_BREAKER_LIMIT: '100000',
+    GLOBAL_BREAKER_LIMIT: '100000', ACK_PER_DOMAIN_LIMIT: '100000',
     ...extra,
   });
 
