@@ -24,14 +24,15 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'sigkill.fault'))('SIG
   beforeAll(async () => { bed = await startFaultBed('killdesk'); });
   afterAll(() => bed?.dispose());
 
-  it(`loses and duplicates nothing across ${KILLS} kills`, async () => {
+  // Twenty cold starts of the gateway dominate the time; a loaded machine needs more than the default.
+  it(`loses and duplicates nothing across ${KILLS} kills`, { timeout: 8 * 60_000 }, async () => {
     const began = Date.now();
     const rng = seededRng('sigkill');
     const ports = { LMTP_PORT: String(await freePort()), PORT: String(await freePort()) };
     const load = new LoadRunner([
       dovecotMailSource('kill', bed.dovecot, bed.user),
       lmtpMailSource('kill', () => Number(ports.LMTP_PORT)),
-    ], { perSource: 30, gapMs: 1_800 });
+    ], { perSource: 25, gapMs: 1_800 });
     load.start();
 
     const kills: number[] = [];
@@ -40,9 +41,12 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'sigkill.fault'))('SIG
       // lease); the others anywhere from the first accepted connection to well into ingesting.
       const early = rng.next() < 0.25;
       const gateway = await bed.startGateway(ports, { waitForHttp: !early });
-      await sleep(early ? rng.int(500, 4_000) : rng.int(100, 2_500));
+      const upAfter = Date.now() - gateway.startedAt;
+      const wait = early ? rng.int(500, 4_000) : rng.int(100, 2_500);
+      await sleep(wait);
       gateway.process.child.kill('SIGKILL');
       kills.push(Date.now());
+      process.stdout.write(`[faults] sigkill ${k + 1}/${KILLS}: ${early ? `${wait} ms after spawn` : `up in ${upAfter} ms, killed ${wait} ms later`}, ${load.accepted.size} accepted so far\n`);
       const { signal } = await gateway.process.exited;
       expect(signal, `gateway ${k + 1} should have been killed, not have died by itself:\n${gateway.process.output()}`).toBe('SIGKILL');
     }
@@ -60,7 +64,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'sigkill.fault'))('SIG
     });
     expect(load.rejected()).toEqual([]);
     expect(verdict.problems).toEqual([]);
-    expect(verdict.accepted).toBe(60);
+    expect(verdict.accepted).toBe(50);
     expect(verdict.redelivered).toBeLessThanOrEqual(kills.length);
   });
 });
