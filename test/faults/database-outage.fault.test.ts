@@ -29,7 +29,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'database-outage.fault
       dovecotMailSource('db', bed.dovecot, bed.user),
       lmtpMailSource('db', () => gateway.lmtpPort),
     ], { perSource: 15, gapMs: 1_500, retryAfterMs: 2_000 });
-    // The pipe starts a process per mail (seconds each): two, both begun during the outage.
+    // The pipe starts a process per mail (seconds each): two, the first as the database goes away.
     const pipe = new LoadRunner([pipeMailSource('db', () => bed.env())], { perSource: 2, gapMs: 2_000, retryAfterMs: 3_000 });
     mail.start();
     await sleep(5_000);
