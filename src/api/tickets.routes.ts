@@ -5,7 +5,8 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Repositories } from '../core/index.ts';
+import type { Logger, Repositories } from '../core/index.ts';
+import { sendBlob } from './blob-download.ts';
 import type { Models } from '../infra/mongo/models.ts';
 import { toTicket } from '../infra/mongo/ticket.repository.ts';
 import { presentMessage, presentTicket } from './ticket.presenter.ts';
@@ -30,7 +31,7 @@ function badRequest(res: Response, error: z.ZodError) {
   });
 }
 
-export function ticketRoutes(models: Models, repos: Repositories, baseUrl: string): Router {
+export function ticketRoutes(models: Models, repos: Repositories, baseUrl: string, logger?: Logger): Router {
   const router = Router();
 
   router.get('/tickets', async (req: Request, res: Response) => {
@@ -91,14 +92,7 @@ export function ticketRoutes(models: Models, repos: Repositories, baseUrl: strin
     const messages = ticket ? await repos.messages.listByTicket(ticket.id) : [];
     const attachment = messages.flatMap((m) => m.attachments ?? []).find((a) => a.blobId === p.data.blobId);
     if (!attachment) return res.status(404).json({ error: 'not_found', message: 'no such attachment on this ticket' });
-    res.set({
-      'Content-Type': attachment.contentType,
-      'Content-Length': String(attachment.size),
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    });
-    (await repos.blobs.get(attachment.blobId)).pipe(res);
+    await sendBlob(res, repos.blobs, attachment, logger);
   });
 
   return router;

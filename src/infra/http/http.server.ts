@@ -24,7 +24,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.set('query parser', 'simple');
   app.use(healthRoutes(deps.readiness));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
-  app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, '')));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, ''), deps.logger));
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     deps.logger.error({ err }, 'http request failed');

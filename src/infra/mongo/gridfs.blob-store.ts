@@ -5,8 +5,8 @@
  * files document, which the next put of the same content clears before writing again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import mongoose from 'mongoose';
 import type { BlobInfo, BlobStore } from '../../core/index.ts';
 
@@ -44,9 +44,24 @@ export class GridFsBlobStore implements BlobStore {
     return { id, size, checksum, ...meta };
   }
 
+  /**
+   * The content, or an error: a blob whose first chunk is gone throws before anything is read
+   * (E_CORRUPT), and a stream that ends short of the recorded length errors instead of ending,
+   * because the driver ends quietly when trailing chunks are missing.
+   */
   async get(id: string): Promise<Readable> {
-    if (!(await this.stat(id))) throw Object.assign(new Error(`blob ${id} not found`), { code: 'E_NOT_FOUND' });
-    return this.bucket.openDownloadStream(id as never);
+    const info = await this.stat(id);
+    if (!info) throw Object.assign(new Error(`blob ${id} not found`), { code: 'E_NOT_FOUND' });
+    if (info.size > 0 && !(await this.chunks.findOne({ files_id: id, n: 0 }, { projection: { _id: 1 } }))) {
+      throw Object.assign(new Error(`blob ${id} has lost its content`), { code: 'E_CORRUPT' });
+    }
+    let read = 0;
+    const checked = new Transform({
+      transform(chunk: Buffer, _enc, done) { read += chunk.length; done(null, chunk); },
+      flush(done) { done(read === info.size ? null : Object.assign(new Error(`blob ${id} ended at ${read} of ${info.size} bytes`), { code: 'E_CORRUPT' })); },
+    });
+    pipeline(this.bucket.openDownloadStream(id as never), checked, () => { /* errors surface on `checked` */ });
+    return checked;
   }
 
   async stat(id: string): Promise<BlobInfo | null> {
@@ -70,6 +85,6 @@ export class GridFsBlobStore implements BlobStore {
     const upload = this.bucket.openUploadStreamWithId(id as never, meta.filename, {
       metadata: { contentType: meta.contentType, ...(checksum ? { checksum } : {}) },
     });
-    await pipeline(source, upload);
+    await pipelineAsync(source, upload);
   }
 }
