@@ -49,6 +49,7 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
         user: undefined,
         password: undefined,
         tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
+        verifyIntervalMs: 60_000, // background check of the server behind /readyz
       },
       lmtp: {
         port: undefined, // set LMTP_PORT to accept pushed mail from an MTA

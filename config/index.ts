@@ -42,6 +42,7 @@ export const envMap: Record<string, string> = {
   SMTP_USER: 'channels.email.smtp.user',
   SMTP_PASSWORD: 'channels.email.smtp.password',
   SMTP_TLS: 'channels.email.smtp.tls',
+  SMTP_VERIFY_INTERVAL_MS: 'channels.email.smtp.verifyIntervalMs',
   LMTP_PORT: 'channels.email.lmtp.port',
   LMTP_HOST: 'channels.email.lmtp.host',
   AGENT_ADDRESSES: 'channels.email.agentAddresses',

@@ -81,6 +81,8 @@ export const configSchema = z.object({
         user: z.string().optional(),
         password: z.string().optional(),
         tls: bool,
+        /** Least time between two background checks of the SMTP server (readiness never logs in itself). */
+        verifyIntervalMs: z.coerce.number().int().min(1000),
       }),
       lmtp: z.object({
         /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */

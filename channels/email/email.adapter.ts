@@ -61,6 +61,7 @@ export class EmailChannel implements ChannelAdapter {
 
   async start(sink: IntakeSink): Promise<void> {
     if (this.started) return;
+    void this.sender?.check(); // readiness knows about SMTP soon after start, without waiting for it
     const intake = (component: string) => this.intakeDeps(sink, component);
     if (this.settings.lmtp) {
       // First, so a port that cannot be bound fails the start before anything else runs.
@@ -104,7 +105,7 @@ export class EmailChannel implements ChannelAdapter {
     const parts: ChannelHealth[] = [];
     if (this.settings.imap) parts.push(this.consumer ? this.consumer.health() : { ok: false, detail: 'imap not started' });
     if (this.settings.lmtp) parts.push(this.lmtp ? this.lmtp.health() : { ok: false, detail: 'lmtp not started' });
-    if (this.sender) parts.push(await this.sender.health());
+    if (this.sender) parts.push(this.sender.health());
     if (!parts.length) return { ok: true, detail: 'email intake and sending not configured' };
     return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.detail).join('; ') };
   }

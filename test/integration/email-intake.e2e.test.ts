@@ -133,7 +133,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
     await deliver(await buildMail({ messageId: '<after-kick@example.org>', subject: 'After kick', from: 'dave@example.org' }));
     await stored('after-kick@example.org');
     expect(await counts()).toEqual({ tickets: before.tickets + 1, inbound: before.inbound + 1, outbox: before.outbox + 1 });
-    const ready = await (await fetch(`http://127.0.0.1:${gateway.httpPort()}/readyz`)).json();
+    const ready = await (await fetch(`http://127.0.0.1:${gateway.httpPort()}/readyz`, { headers: { authorization: `Bearer ${gateway.config.adminToken}` } })).json();
     expect(ready.checks.email.ok).toBe(true);
   });
 });

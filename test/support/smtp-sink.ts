@@ -26,6 +26,8 @@ export interface SmtpSink {
   readonly port: number;
   /** Messages accepted so far, in arrival order. */
   readonly messages: SinkMessage[];
+  /** SMTP sessions opened so far (a login check is one too). */
+  connections(): number;
   /** Resolves with all messages once at least `count` have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   /** Reply `451` to the next `n` DATA commands (the message is then not recorded). */
@@ -47,6 +49,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
   let failNext = opts.failNext ?? 0;
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -56,6 +59,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     logger: false,
     // stop() should not wait 30 s for a client that keeps its connection open.
     closeTimeout: 1000,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username });
     },
@@ -108,6 +115,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     host: HOST,
     port,
     messages,
+    connections: () => connections,
     waitFor(count, timeoutMs = 20_000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(healthRoutes(deps.readiness));
+  app.use(healthRoutes(deps.readiness, deps.adminToken));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, ''), deps.logger));
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
