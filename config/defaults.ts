@@ -24,6 +24,8 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
     dataDir: './data',
     ferretdbBinary: undefined,
     dbName: 'helpdesk',
+    serverSelectionTimeoutMs: 10_000, // a call fails (retry later) when no server answers this long
+    socketTimeoutMs: 60_000, // a hung call is cut off instead of stalling intake forever
   },
   supportName: 'Support',
   tickets: {

@@ -29,6 +29,8 @@ export const envMap: Record<string, string> = {
   HELPDESK_DATA_DIR: 'database.dataDir',
   HELPDESK_DB_NAME: 'database.dbName',
   FERRETDB_BIN: 'database.ferretdbBinary',
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: 'database.serverSelectionTimeoutMs',
+  MONGODB_SOCKET_TIMEOUT_MS: 'database.socketTimeoutMs',
   IMAP_HOST: 'channels.email.imap.host',
   IMAP_PORT: 'channels.email.imap.port',
   IMAP_USER: 'channels.email.imap.user',

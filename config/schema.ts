@@ -52,6 +52,10 @@ export const configSchema = z.object({
     /** Path of a ferretdb binary; found on PATH or in ~/go/bin when empty. */
     ferretdbBinary: z.string().optional(),
     dbName: z.string().min(1),
+    /** How long a database call waits for a usable server before it fails as transient. */
+    serverSelectionTimeoutMs: z.coerce.number().int().min(100),
+    /** How long a database call may wait on its socket before it fails as transient. */
+    socketTimeoutMs: z.coerce.number().int().min(1000),
   }),
   /** Name shown beside the support address on every mail we send. */
   supportName: z.string().min(1).max(100),

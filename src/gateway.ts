@@ -92,7 +92,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
 }
 
 export async function createGateway(config: AppConfig, uri: string, logger: Logger): Promise<Gateway> {
-  const conn = await connectMongo(uri, config.database.dbName);
+  const conn = await connectMongo(uri, config.database.dbName, config.database);
   const metrics = config.metrics.enabled ? new PrometheusMetrics(mongoQueueProbe(conn)) : undefined;
   const core = await buildCore(config, conn, logger, metrics);
   let server: Server | undefined;

@@ -2,7 +2,8 @@
  * Delivers outbox entries through the channel that can reach the customer, one claimed entry at
  * a time. A claim is a lease: if this process dies mid-send, another (or the restarted one) takes
  * the entry again after the lease runs out. Transient failures retry with exponential backoff and
- * jitter; permanent ones (5xx) and exhausted attempts mark the entry failed.
+ * jitter; permanent ones (5xx) and exhausted attempts mark the entry failed. Every update after
+ * the claim is fenced by its claim token, and a long send keeps renewing its lease.
  */
 import { crashPoint } from './crash-points.ts';
 import { DeliveryError } from './errors.ts';
@@ -87,31 +88,50 @@ export class OutboxDispatcher {
       count++;
       const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
       const channel = this.channels.get(entry.channel)!;
+      const token = entry.claimToken ?? '';
+      const renewal = this.keepLease(entry.id, token, log);
       try {
         crashPoint('outbox.before-send');
         const receipt = await channel.deliver!(entry);
-        await this.outbox.markSent(entry.id, receipt, this.clock.now());
-        log.info({ accepted: receipt.accepted, rejected: receipt.rejected }, 'delivered');
+        clearInterval(renewal);
+        if (await this.outbox.markSent(entry.id, token, receipt, this.clock.now())) {
+          log.info({ accepted: receipt.accepted, rejected: receipt.rejected }, 'delivered');
+        } else {
+          log.warn('delivered, but the claim had passed to another sender: its result stands');
+        }
       } catch (err) {
-        await this.recordFailure(entry, err, log);
+        clearInterval(renewal);
+        await this.recordFailure(entry, token, err, log);
       }
       if (this.stopped) break;
     }
     return count;
   }
 
-  private async recordFailure({ id, attempts, channel }: OutboxEntry, err: unknown, log: Logger): Promise<void> {
+  /** A send may outlast the lease (a slow SMTP peer): renew it at a third of its length while it runs. */
+  private keepLease(id: string, token: string, log: Logger): NodeJS.Timeout {
+    const { leaseMs } = this.settings;
+    const timer = setInterval(() => {
+      this.outbox.extendLease(id, token, new Date(this.clock.now().getTime() + leaseMs)).then((held) => {
+        if (!held) log.warn('outbox lease lost during a send');
+      }, (err: unknown) => log.warn({ err }, 'outbox lease renewal failed'));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    timer.unref?.();
+    return timer;
+  }
+
+  private async recordFailure({ id, attempts, channel }: OutboxEntry, token: string, err: unknown, log: Logger): Promise<void> {
     const message = (err as Error)?.message ?? String(err);
     const permanent = err instanceof DeliveryError && err.permanent;
     const final = permanent || attempts >= this.settings.maxAttempts;
     this.metrics.deliveryFailed(channel, final);
     if (final) {
-      await this.outbox.markFailed(id, message, this.clock.now());
+      await this.outbox.markFailed(id, token, message, this.clock.now());
       log.error({ err: message, attempts }, 'delivery failed for good');
       return;
     }
     const delay = backoffDelay(attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-    await this.outbox.markRetry(id, message, new Date(this.clock.now().getTime() + delay));
+    await this.outbox.markRetry(id, token, message, new Date(this.clock.now().getTime() + delay));
     log.warn({ err: message, attempts, retryInMs: delay }, 'delivery failed, will retry');
   }
 }

@@ -61,6 +61,8 @@ export interface TicketRepository {
    * is drawn only when the ticket is really new, so a replayed ingest leaves no gap.
    */
   createOnce(ticket: NewTicket): Promise<Ticket>;
+  /** The id createOnce gives the ticket of this origin (deterministic), known before it exists. */
+  idForOrigin(originKey: string): string;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
   /** Whether this contact requested any ticket created before `before` (a known customer). */
@@ -99,11 +101,18 @@ export interface EventRepository {
 export interface OutboxRepository {
   /** Queues once: a second call with the same id changes nothing. */
   enqueue(message: OutboundMessage, at: Date): Promise<void>;
-  /** Claims the next due entry for sending, with a lease, or returns null. */
+  /**
+   * Claims the next due entry for sending, with a lease, or returns null. The entry carries a fresh
+   * `claimToken`: the updates below apply only while that claim is the entry's current one, so a
+   * sender whose lease ran out (and whose entry someone else claimed) cannot overwrite the result.
+   */
   claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null>;
-  markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void>;
-  markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
-  markFailed(id: string, error: string, at: Date): Promise<void>;
+  /** Extends a held claim's lease; false when the claim is no longer ours. */
+  extendLease(id: string, claimToken: string, until: Date): Promise<boolean>;
+  /** Each returns false (and changes nothing) when the claim is no longer the entry's current one. */
+  markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean>;
+  markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean>;
+  markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean>;
   byId(id: string): Promise<OutboxEntry | null>;
   byVerpId(verpId: string): Promise<OutboxEntry | null>;
   byMessageIds(ids: string[]): Promise<OutboxEntry | null>;

@@ -223,6 +223,8 @@ export interface OutboxEntry extends OutboundMessage {
   nextAttemptAt: Date;
   lastError?: string;
   receipt?: DeliveryReceipt;
+  /** Set by each claim; fences the updates of whoever claimed it (see OutboxRepository.claimDue). */
+  claimToken?: string;
   /** What a delivery report said after the mail left us. */
   bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }

@@ -1,8 +1,10 @@
 /**
  * BlobStore on GridFS (the driver's GridFSBucket). Proven byte-for-byte on FerretDB 1.24 by
  * test/integration/blob-store.test.ts. Buffers get a content-derived id (`sha256-<hex>`), so
- * storing the same attachment twice stores it once; a crash mid-upload leaves chunks without a
- * files document, which the next put of the same content clears before writing again.
+ * storing the same attachment twice stores it once. Such a put never deletes anything: every chunk
+ * is an upsert keyed by (files_id, n) whose content is fixed by the id, and the files document,
+ * written last, makes the blob visible. Two racing puts of the same content write the same bytes,
+ * and a put after a crash mid-upload simply completes the chunks that are there.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
@@ -10,7 +12,19 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import mongoose from 'mongoose';
 import type { BlobInfo, BlobStore } from '../../core/index.ts';
 
-interface FileDoc { _id: string; length: number; filename: string; metadata?: { checksum?: string; contentType?: string } }
+/** GridFS's default chunk size: what openDownloadStream expects from the files document. */
+const CHUNK_BYTES = 255 * 1024;
+
+/** Two racing upserts of the same key: one inserts, the other may get E11000. Same content either way. */
+async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+  }
+}
+
+interface FileDoc { _id: string; length: number; filename: string; chunkSize?: number; uploadDate?: Date; metadata?: { checksum?: string; contentType?: string } }
 
 export class GridFsBlobStore implements BlobStore {
   private readonly bucket: mongoose.mongo.GridFSBucket;
@@ -29,8 +43,14 @@ export class GridFsBlobStore implements BlobStore {
       const id = `sha256-${checksum}`;
       const existing = await this.stat(id);
       if (existing) return existing;
-      await this.chunks.deleteMany({ files_id: id });
-      await this.upload(id, Readable.from([data]), meta, checksum);
+      await this.chunkIndex();
+      await this.upsertChunks(id, data);
+      await ignoreDuplicate(this.files.updateOne({ _id: id }, {
+        $setOnInsert: {
+          length: data.length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: meta.filename,
+          metadata: { contentType: meta.contentType, checksum },
+        },
+      }, { upsert: true }));
       return { id, size: data.length, checksum, ...meta };
     }
     // Streams are not buffered: hash while uploading, under a fresh id.
@@ -78,6 +98,24 @@ export class GridFsBlobStore implements BlobStore {
       await this.bucket.delete(id as never);
     } catch (err) {
       if (!/not found/i.test((err as Error).message)) throw err;
+    }
+  }
+
+  private indexed: Promise<unknown> | undefined;
+
+  /** The unique (files_id, n) index GridFS itself creates on its first upload; racing upserts rely on it. */
+  private chunkIndex(): Promise<unknown> {
+    this.indexed ??= this.chunks.createIndex({ files_id: 1, n: 1 }, { unique: true }).catch((err: unknown) => {
+      this.indexed = undefined;
+      throw err;
+    });
+    return this.indexed;
+  }
+
+  private async upsertChunks(id: string, data: Buffer): Promise<void> {
+    for (let n = 0; n * CHUNK_BYTES < data.length; n++) {
+      const bytes = data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES);
+      await ignoreDuplicate(this.chunks.updateOne({ files_id: id, n }, { $setOnInsert: { data: new mongoose.mongo.Binary(bytes) } }, { upsert: true }));
     }
   }
 

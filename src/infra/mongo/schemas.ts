@@ -104,6 +104,7 @@ export const outboxSchema = new Schema({
   status: { type: String, enum: ['pending', 'sending', 'sent', 'failed'] },
   attempts: Number,
   nextAttemptAt: Date,
+  claimToken: String,
   lastError: String,
   receipt: { accepted: [String], rejected: [String], response: String },
   createdAt: Date,
