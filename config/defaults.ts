@@ -28,6 +28,12 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
     socketTimeoutMs: 60_000, // a hung call is cut off instead of stalling intake forever
   },
   supportName: 'Support',
+  intake: {
+    maxIngestAttempts: 3, // a message failing this often the same way is quarantined, and its channel moves on
+    bodyPreviewBytes: 256 * 1024, // bigger text/html bodies live in the blob store, with a preview this long
+    maxParticipantsPerMessage: 50, // sender plus Cc addresses one message can add to a ticket
+    maxParticipantsPerTicket: 200,
+  },
   tickets: {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
   },

@@ -71,8 +71,16 @@ export class EmailChannel implements ChannelAdapter {
     }
     if (this.settings.imap) {
       const deps = intake('imap');
-      this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
-        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger, this.deps.metrics);
+      const limit = this.settings.limits.maxMessageBytes;
+      this.consumer = new ImapConsumer({ ...this.settings.imap, maxMessageBytes: limit }, this.deps.checkpoints,
+        (raw, source, checkpoint) => intakeRawMail(raw, source, deps, { checkpoint }), deps.logger, this.deps.metrics,
+        async (content, size, source) => {
+          // Kept whole in the blob store for an admin (`helpdesk quarantine retry` with a higher limit).
+          const blob = await this.deps.blobs.put(content, { filename: 'message.eml', contentType: 'message/rfc822' });
+          const reason = `too-large: message is ${size} bytes, over the ${limit}-byte limit`;
+          await sink.quarantine({ channel: 'email', source, reason, blob });
+          return { outcome: 'quarantined', reason };
+        });
       this.consumer.start();
     }
     this.started = true;

@@ -14,6 +14,9 @@ export function presentTicket(t: Ticket, requester?: Contact) {
 const attachmentUrl = (baseUrl: string, ticketNumber: number, blobId: string) =>
   `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(blobId)}`;
 
+const bodyUrl = (baseUrl: string, ticketNumber: number, messageId: string, part: 'text' | 'html') =>
+  `${baseUrl}/api/v1/tickets/${ticketNumber}/messages/${encodeURIComponent(messageId)}/body/${part}`;
+
 interface DeliveryDoc { status?: string | null; attempts?: number | null; lastError?: string | null; sentAt?: Date | null; bounce?: unknown }
 
 export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: string, delivery?: DeliveryDoc, display: DisplayOptions = {}) {
@@ -30,6 +33,13 @@ export function presentMessage(m: StoredMessage, ticketNumber: number, baseUrl: 
     // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images
     // pointing at our attachment URLs, remote images only when asked for.
     html: m.html ? displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId), display) : null,
+    // Bodies over the preview size: `text`/`html` above are a preview; the full ones are at these URLs.
+    body: {
+      truncated: Boolean(m.textBlobId || m.htmlBlobId),
+      textUrl: m.textBlobId ? bodyUrl(baseUrl, ticketNumber, m.id, 'text') : null,
+      htmlUrl: m.htmlBlobId ? bodyUrl(baseUrl, ticketNumber, m.id, 'html') : null,
+    },
+    recipientCounts: m.recipientCounts ?? { to: m.to.length, cc: m.cc.length },
     classification: m.classification ?? null, flagged: Boolean(m.flagged),
     decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
     createdAt: m.createdAt,

@@ -3,7 +3,7 @@ export * from './types.ts';
 export * from './ports.ts';
 export * from './errors.ts';
 export type { Logger } from './logger.ts';
-export { armCrashPoints, crashPoint } from './crash-points.ts';
+export { armCrashPoints, crashPoint, faultPoint } from './crash-points.ts';
 export { signAgentToken, verifyAgentToken, signReplyToken, verifyReplyToken, signVerpToken, verifyVerpToken, tokensInAddresses, type TokenKeys } from './reply-token.ts';
 export { ThreadResolver, tokenInOwnMessageId, type ThreadDecision } from './thread-resolver.ts';
 export { Acknowledger } from './acknowledger.ts';
@@ -16,3 +16,5 @@ export { IngestService, isTransient, type IngestSettings } from './ingest.servic
 export { OutboxDispatcher, backoffDelay, type DispatcherSettings } from './outbox-dispatcher.ts';
 export { noMetrics, type Metrics } from './metrics.ts';
 export { meteredSink } from './metered-sink.ts';
+export { PARTICIPANTS_CAPPED } from './participant-cap.ts';
+export { MAX_STORED_RECIPIENTS } from './message-body.ts';

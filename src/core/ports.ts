@@ -18,12 +18,31 @@ export interface IntakeSink {
   quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }>;
 }
 
-export interface QuarantineInput {
+export type QuarantineInput = {
   channel: InboundMessage['channel'];
-  raw: Buffer;
   reason: string;
   /** Where it came from, e.g. `imap:INBOX:uidvalidity:uid` or `pipe`. */
   source: string;
+} & (
+  | { raw: Buffer }
+  /** Bytes already streamed into the blob store (too large to hold in memory). */
+  | { blob: BlobInfo }
+);
+
+/** What the quarantine keeps: a reference to the raw bytes in the blob store. */
+export interface QuarantineRecord {
+  channel: InboundMessage['channel'];
+  reason: string;
+  source: string;
+  rawBlobId: string;
+  checksum: string;
+  size: number;
+}
+
+/** Failed ingests per idempotency key, kept durably so "N attempts" survives restarts. */
+export interface IngestAttemptRepository {
+  /** Records one failure and returns how many times in a row it failed with this signature. */
+  recordFailure(key: string, signature: string, error: string, at: Date): Promise<number>;
 }
 
 export interface BlobInfo {
@@ -79,7 +98,8 @@ export interface MessageRepository {
   byRfcMessageIds(ids: string[]): Promise<StoredMessage | null>;
   /** Inserts; returns false when (channel, externalId) already exists. */
   insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean>;
-  markComplete(channel: string, externalId: string): Promise<void>;
+  /** Marks the message complete, recording its ticket's number (a new ticket gets it after the insert). */
+  markComplete(channel: string, externalId: string, ticketNumber: number): Promise<void>;
   setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
   /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
   countAutomaticSince(ticketId: string, since: Date): Promise<number>;
@@ -145,7 +165,7 @@ export interface QuarantinedItem {
 }
 
 export interface QuarantineRepository {
-  add(item: QuarantineInput & { rawBlobId: string; checksum: string }, at: Date): Promise<{ id: string; duplicate: boolean }>;
+  add(item: QuarantineRecord, at: Date): Promise<{ id: string; duplicate: boolean }>;
   list(status?: QuarantinedItem['status']): Promise<QuarantinedItem[]>;
   byId(id: string): Promise<QuarantinedItem | null>;
   /** Records a retry: released with the ticket it became, or still held with the new error. */
@@ -240,4 +260,5 @@ export interface Repositories {
   blobs: BlobStore;
   checkpoints: CheckpointStore;
   suppressions: SuppressionRepository;
+  attempts: IngestAttemptRepository;
 }

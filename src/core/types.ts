@@ -172,6 +172,15 @@ export interface StoredMessage {
   classification?: Classification;
   decisions: Decision[];
   rawBlobId?: string;
+  /** Full bodies in the blob store when `text`/`html` hold only a bounded preview. */
+  textBlobId?: string;
+  htmlBlobId?: string;
+  /** How many To/Cc addresses the mail had, when the stored lists are cut (see message-body.ts). */
+  recipientCounts?: { to: number; cc: number };
+  /** sha256 of what the mail says (sender, subject, bodies, attachments): tells a reused Message-ID. */
+  contentHash?: string;
+  /** A new ticket's links to earlier tickets, kept so a replay can create the ticket the same way. */
+  linkedTicketNumbers?: number[];
   /** Whether the acknowledgement rule sent one, and why (new tickets only). */
   ackDecision?: Decision;
   /** This message opened its ticket. */

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger, Repositories } from '../../core/index.ts';
 import { requireAdminToken } from '../../api/auth.middleware.ts';
 import { healthRoutes, type ReadinessProbe } from '../../api/health.routes.ts';
+import { messageBodyRoutes } from '../../api/message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from '../../api/metrics.routes.ts';
 import { ticketRoutes } from '../../api/tickets.routes.ts';
 import type { Models } from '../mongo/models.ts';
@@ -25,6 +26,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use(healthRoutes(deps.readiness, deps.adminToken));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes(deps.models, deps.repos, deps.publicUrl.replace(/\/$/, ''), deps.logger));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), messageBodyRoutes(deps.repos));
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     deps.logger.error({ err }, 'http request failed');

@@ -1,7 +1,7 @@
 /** Binds the schemas to one mongoose connection (tests use one connection, one database, per file). */
 import type { Connection } from 'mongoose';
 import {
-  ackLogSchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
+  ackLogSchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -17,6 +17,7 @@ export function createModels(conn: Connection) {
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
     AckLog: conn.model('AckLog', ackLogSchema),
     Suppression: conn.model('Suppression', suppressionSchema),
+    IngestAttempt: conn.model('IngestAttempt', ingestAttemptSchema),
   };
 }
 

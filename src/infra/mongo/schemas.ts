@@ -58,6 +58,11 @@ export const messageSchema = new Schema({
   flagged: Boolean,
   author: String,
   rawBlobId: String,
+  textBlobId: String,
+  htmlBlobId: String,
+  recipientCounts: { to: Number, cc: Number },
+  contentHash: String,
+  linkedTicketNumbers: [Number],
   complete: Boolean,
   createdAt: Date,
 }, { ...opts, collection: 'messages' });
@@ -154,3 +159,12 @@ export const suppressionSchema = new Schema({
   status: String,
   since: Date,
 }, { ...opts, collection: 'suppressions' });
+
+/** Failed ingests per idempotency key: how many in a row failed the same way (poison-mail.handler.ts). */
+export const ingestAttemptSchema = new Schema({
+  _id: String, // `${channel}:${externalId}`
+  signature: String,
+  attempts: Number,
+  lastError: String,
+  updatedAt: Date,
+}, { ...opts, collection: 'ingest_attempts' });
