@@ -266,8 +266,8 @@ export class IngestService implements IntakeSink {
 
   private async touchForCustomer(message: InboundMessage, stored: StoredMessage, ticket: Ticket, contact: Contact | null, at: Date) {
     const { repos, settings } = this.deps;
-    const senderIsNew = Boolean(contact && !ticket.participantIds.includes(contact.id));
-    const capped = capParticipants(message.cc, this.own, senderIsNew, ticket.participantIds.length, {
+    const sender = { inMail: Boolean(contact), newToTicket: Boolean(contact && !ticket.participantIds.includes(contact.id)) };
+    const capped = capParticipants(message.cc, this.own, sender, ticket.participantIds.length, {
       perMail: settings.maxParticipantsPerMail, perTicket: settings.maxParticipantsPerTicket,
     });
     const ccContacts = stored.flagged ? [] : await Promise.all(capped.keep.map((a) => repos.contacts.findOrCreateByEmail(a)));

@@ -22,22 +22,26 @@ export interface CappedRecipients {
 }
 
 /**
- * `fromSender` says whether the sender already takes a slot of this mail's budget; `onTicket` is
+ * `sender` says whether the mail has a sender contact (it takes one slot of the mail's budget) and
+ * whether that sender is new to the ticket (then it also takes one of the ticket's); `onTicket` is
  * how many participants the ticket already has.
  */
-export function capParticipants(cc: Address[], own: ReadonlySet<string>, fromSender: boolean, onTicket: number, limits: ParticipantLimits): CappedRecipients {
+export function capParticipants(
+  cc: Address[], own: ReadonlySet<string>, sender: { inMail: boolean; newToTicket: boolean }, onTicket: number, limits: ParticipantLimits,
+): CappedRecipients {
   const seen = new Set<string>();
   const candidates: Address[] = [];
-  let total = 0;
   for (const a of cc) {
     const address = a.address.toLowerCase();
     if (own.has(address) || seen.has(address)) continue;
     seen.add(address);
-    total++;
     candidates.push(a);
   }
-  const room = Math.max(0, Math.min(limits.perMail - (fromSender ? 1 : 0), limits.perTicket - onTicket - (fromSender ? 1 : 0)));
+  const room = Math.max(0, Math.min(
+    limits.perMail - (sender.inMail ? 1 : 0),
+    limits.perTicket - onTicket - (sender.newToTicket ? 1 : 0),
+  ));
   const keep = candidates.slice(0, room);
   const left = candidates.slice(room, room + SAMPLE).map((a) => a.address);
-  return { keep, dropped: total - keep.length, droppedSample: left };
+  return { keep, dropped: candidates.length - keep.length, droppedSample: left };
 }

@@ -14,6 +14,8 @@ import type { BlobInfo, BlobStore } from '../../core/index.ts';
 
 /** GridFS's default chunk size: what openDownloadStream expects from the files document. */
 const CHUNK_BYTES = 255 * 1024;
+/** Chunks per insertMany: about 4 MB, well under the 48 MB message limit. */
+const CHUNKS_PER_BATCH = 16;
 
 /** Two racing upserts of the same key: one inserts, the other may get E11000. Same content either way. */
 async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
@@ -112,10 +114,24 @@ export class GridFsBlobStore implements BlobStore {
     return this.indexed;
   }
 
+  /**
+   * Inserts the chunks in batches; a chunk that is already there (a racing put, a torn earlier
+   * upload) is a duplicate-key error on (files_id, n) and holds the same bytes, so it is skipped.
+   */
   private async upsertChunks(id: string, data: Buffer): Promise<void> {
-    for (let n = 0; n * CHUNK_BYTES < data.length; n++) {
-      const bytes = data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES);
-      await ignoreDuplicate(this.chunks.updateOne({ files_id: id, n }, { $setOnInsert: { data: new mongoose.mongo.Binary(bytes) } }, { upsert: true }));
+    const count = Math.ceil(data.length / CHUNK_BYTES);
+    for (let first = 0; first < count; first += CHUNKS_PER_BATCH) {
+      const batch = [];
+      for (let n = first; n < Math.min(count, first + CHUNKS_PER_BATCH); n++) {
+        batch.push({ files_id: id, n, data: new mongoose.mongo.Binary(data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES)) });
+      }
+      try {
+        await this.chunks.insertMany(batch, { ordered: false });
+      } catch (err) {
+        const errors = (err as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+        const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+        if (!list.length || list.some((e) => e.code !== 11000)) throw err;
+      }
     }
   }
 
