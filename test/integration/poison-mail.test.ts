@@ -198,4 +198,25 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'poison-mail'))('IMAP 
       await gw.stop();
     }
   }, 180_000);
+
+  it('quarantines a mail over the size limit without downloading it into memory, and moves on', async () => {
+    const user = 'bigbox';
+    const gw = await startEmailGateway(user, { limits: { maxMessageBytes: 64 * 1024 } });
+    try {
+      const big = await buildMail({ messageId: '<too-big@example.org>', subject: 'Scan', from: 'big@example.org',
+        attachments: [{ filename: 'scan.bin', content: Buffer.alloc(200 * 1024, 7) }] });
+      await gw.dovecot.deliver({ user, raw: big, envelopeFrom: 'big@example.org' });
+      const small = await buildMail({ messageId: '<after-big@example.org>', subject: 'Small one', from: 'small@example.org' });
+      await gw.dovecot.deliver({ user, raw: small, envelopeFrom: 'small@example.org' });
+      expect((await gw.stored('after-big@example.org', 90_000)).ticketNumber).toBe(1);
+      const held = await waitUntil(async () => (await gw.gateway.repos.quarantine.list('held'))[0], 'the big mail in quarantine');
+      expect(held.reason).toMatch(/^too-large: message is \d+ bytes, over the 65536-byte limit/);
+      expect(held.size).toBeGreaterThan(200 * 1024);
+      // The whole mail is kept (as the server stored it) for a retry with a higher limit.
+      const kept = await gw.gateway.repos.blobs.stat(held.rawBlobId);
+      expect(kept?.size).toBe(held.size);
+    } finally {
+      await gw.stop();
+    }
+  }, 180_000);
 });
