@@ -305,9 +305,13 @@ export class IngestService implements IntakeSink {
 }
 
 /** Errors that mean "the store is not there right now" rather than "this input is bad". */
-export function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown, depth = 0): boolean {
   if (err instanceof TransientError) return true;
-  const name = (err as { name?: string })?.name ?? '';
-  return /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|PoolClosed|MongooseServerSelection/.test(name)
-    || /buffering timed out|ECONNREFUSED|connection .* closed|Client must be connected/i.test((err as Error)?.message ?? '');
+  const e = err as { name?: string; message?: string; cause?: unknown; hasErrorLabel?: (label: string) => boolean } | undefined;
+  const name = e?.name ?? '';
+  if (/MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|PoolClosed|PoolCleared|MongooseServerSelection/.test(name)) return true;
+  // The driver labels errors a retry can cure (a reset pool, a dropped primary).
+  if (typeof e?.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('ResetPool'))) return true;
+  if (/buffering timed out|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|connection .* closed|Client must be connected/i.test(e?.message ?? '')) return true;
+  return depth < 3 && e?.cause !== undefined && isTransient(e.cause, depth + 1);
 }
