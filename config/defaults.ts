@@ -24,8 +24,16 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
     dataDir: './data',
     ferretdbBinary: undefined,
     dbName: 'helpdesk',
+    serverSelectionTimeoutMs: 10_000, // a call fails (retry later) when no server answers this long
+    socketTimeoutMs: 60_000, // a hung call is cut off instead of stalling intake forever
   },
   supportName: 'Support',
+  intake: {
+    maxIngestAttempts: 3, // a message failing this often the same way is quarantined, and its channel moves on
+    bodyPreviewBytes: 256 * 1024, // bigger text/html bodies live in the blob store, with a preview this long
+    maxParticipantsPerMessage: 50, // sender plus Cc addresses one message can add to a ticket
+    maxParticipantsPerTicket: 200,
+  },
   tickets: {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
   },
@@ -49,6 +57,7 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
         user: undefined,
         password: undefined,
         tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
+        verifyIntervalMs: 60_000, // background check of the server behind /readyz
       },
       lmtp: {
         port: undefined, // set LMTP_PORT to accept pushed mail from an MTA

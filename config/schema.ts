@@ -52,9 +52,23 @@ export const configSchema = z.object({
     /** Path of a ferretdb binary; found on PATH or in ~/go/bin when empty. */
     ferretdbBinary: z.string().optional(),
     dbName: z.string().min(1),
+    /** How long a database call waits for a usable server before it fails as transient. */
+    serverSelectionTimeoutMs: z.coerce.number().int().min(100),
+    /** How long a database call may wait on its socket before it fails as transient. */
+    socketTimeoutMs: z.coerce.number().int().min(1000),
   }),
   /** Name shown beside the support address on every mail we send. */
   supportName: z.string().min(1).max(100),
+  /** How the core takes in a message, whatever the channel: poison mail, document bounds. */
+  intake: z.object({
+    /** A message whose ingest fails transiently this many times in a row, the same way, is quarantined. */
+    maxIngestAttempts: z.coerce.number().int().min(1),
+    /** Text or HTML bodies over this many bytes are stored as blobs; the message keeps a preview this long. */
+    bodyPreviewBytes: z.coerce.number().int().min(1024).max(4 * 1024 * 1024),
+    /** Participants one message can add (sender and Cc) and one ticket can have; the rest are recorded, the ticket flagged. */
+    maxParticipantsPerMessage: z.coerce.number().int().min(1),
+    maxParticipantsPerTicket: z.coerce.number().int().min(1),
+  }),
   /** Ticket policy, whatever the channel. */
   tickets: z.object({
     /** A reply to a ticket closed longer ago than this opens a new, linked ticket. */
@@ -81,6 +95,8 @@ export const configSchema = z.object({
         user: z.string().optional(),
         password: z.string().optional(),
         tls: bool,
+        /** Least time between two background checks of the SMTP server (readiness never logs in itself). */
+        verifyIntervalMs: z.coerce.number().int().min(1000),
       }),
       lmtp: z.object({
         /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */

@@ -65,7 +65,9 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     settings: {
       ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
       ticketBreakerLimit: email.breakers.ticketBreakerLimit, ticketBreakerWindowMs: email.breakers.ticketBreakerWindowMs,
-      reopenWindowMs: config.tickets.reopenWindowMs,
+      reopenWindowMs: config.tickets.reopenWindowMs, maxIngestAttempts: config.intake.maxIngestAttempts,
+      bodyPreviewBytes: config.intake.bodyPreviewBytes, maxParticipantsPerMail: config.intake.maxParticipantsPerMessage,
+      maxParticipantsPerTicket: config.intake.maxParticipantsPerTicket,
     },
   });
   const channels = buildChannels(config.channels, {

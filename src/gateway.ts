@@ -34,7 +34,7 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(config: AppConfig, uri: string, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const conn = await connectMongo(uri, config.database.dbName);
+  const conn = await connectMongo(uri, config.database.dbName, config.database);
   const metrics = config.metrics.enabled ? new PrometheusMetrics(mongoQueueProbe(conn)) : undefined;
   const core = await buildCore(config, conn, logger, metrics, options.extraChannels);
   let server: Server | undefined;

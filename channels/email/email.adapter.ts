@@ -61,6 +61,7 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
 
   async start(sink: IntakeSink): Promise<void> {
     if (this.started) return;
+    void this.sender?.check(); // readiness knows about SMTP soon after start, without waiting for it
     const intake = (component: string) => this.intakeDeps(sink, component);
     if (this.settings.lmtp) {
       // First, so a port that cannot be bound fails the start before anything else runs.
@@ -70,8 +71,16 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     }
     if (this.settings.imap) {
       const deps = intake('imap');
-      this.consumer = new ImapConsumer(this.settings.imap, this.deps.checkpoints,
-        (raw, source) => intakeRawMail(raw, source, deps), deps.logger, this.deps.metrics);
+      const limit = this.settings.limits.maxMessageBytes;
+      this.consumer = new ImapConsumer({ ...this.settings.imap, maxMessageBytes: limit }, this.deps.checkpoints,
+        (raw, source) => intakeRawMail(raw, source, deps), deps.logger, this.deps.metrics,
+        async (content, size, source) => {
+          // Kept whole in the blob store for an admin (`helpdesk quarantine retry` with a higher limit).
+          const blob = await this.deps.blobs.put(content, { filename: 'message.eml', contentType: 'message/rfc822' });
+          const reason = `too-large: message is ${size} bytes, over the ${limit}-byte limit`;
+          await sink.quarantine({ channel: 'email', source, reason, blob });
+          return { outcome: 'quarantined', reason };
+        });
       this.consumer.start();
     }
     this.started = true;
@@ -105,7 +114,7 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     const parts: ChannelHealth[] = [];
     if (this.settings.imap) parts.push(this.consumer ? this.consumer.health() : { ok: false, detail: 'imap not started' });
     if (this.settings.lmtp) parts.push(this.lmtp ? this.lmtp.health() : { ok: false, detail: 'lmtp not started' });
-    if (this.sender) parts.push(await this.sender.health());
+    if (this.sender) parts.push(this.sender.health());
     if (!parts.length) return { ok: true, detail: 'email intake and sending not configured' };
     return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.detail).join('; ') };
   }

@@ -11,7 +11,7 @@ export interface EmailChannelConfig {
     host?: string; port: number; user?: string; password?: string; tls: boolean; mailbox: string;
     drainIntervalMs: number; leaseMs: number; reconnectMinMs: number; reconnectMaxMs: number;
   };
-  smtp: { host?: string; port: number; user?: string; password?: string; tls: boolean };
+  smtp: { host?: string; port: number; user?: string; password?: string; tls: boolean; verifyIntervalMs: number };
   lmtp: { port?: number; host: string };
   limits: MailLimits;
   /** authserv-ids whose Authentication-Results headers are believed (our own MTA's). */

@@ -26,11 +26,13 @@ export async function intakeRawMail(raw: Buffer, source: string, deps: MailIntak
     const code = (err as HelpdeskError).code;
     // Storing attachments can fail because the store is away: that is "try later", not bad mail.
     if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
-    if (code !== ErrorCodes.MALFORMED && code !== ErrorCodes.TOO_LARGE && code !== ErrorCodes.PARSE_TIMEOUT) throw err;
-    const reason = (err as Error).message;
+    // Anything else that makes normalizing fail (a parser bug, a value it chokes on) would fail the
+    // same way on every retry: keep the mail and move on rather than block the channel behind it.
+    const known = code === ErrorCodes.MALFORMED || code === ErrorCodes.TOO_LARGE || code === ErrorCodes.PARSE_TIMEOUT;
+    const reason = known ? (err as Error).message : `normalize failed: ${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
     const q = await deps.sink.quarantine({ channel: 'email', raw, reason, source });
     deps.logger.warn({ quarantine: q.id, reason, source }, 'mail quarantined');
     return { outcome: 'quarantined', reason };
   }
-  return deps.sink.ingest(message);
+  return deps.sink.ingest({ ...message, source });
 }

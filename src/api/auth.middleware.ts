@@ -1,15 +1,23 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** `Authorization: Bearer <token>` (ADMIN_TOKEN unless named otherwise); 401 otherwise. Compared in constant time. */
-export function requireAdminToken(token: string, name = 'ADMIN_TOKEN'): RequestHandler {
+/** A check of `Authorization: Bearer <token>`, compared in constant time. */
+export function bearerCheck(token: string): (req: Request) => boolean {
   const expected = digest(token);
-  return (req, res, next) => {
+  return (req) => {
     const header = req.get('authorization') ?? '';
     const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (given && timingSafeEqual(digest(given), expected)) return next();
+    return Boolean(given && timingSafeEqual(digest(given), expected));
+  };
+}
+
+/** `Authorization: Bearer <token>` (ADMIN_TOKEN unless named otherwise); 401 otherwise. */
+export function requireAdminToken(token: string, name = 'ADMIN_TOKEN'): RequestHandler {
+  const authorized = bearerCheck(token);
+  return (req, res, next) => {
+    if (authorized(req)) return next();
     res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: `Authorization: Bearer <${name}> required` });
   };
 }

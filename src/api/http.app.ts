@@ -7,6 +7,7 @@ import express, { type ErrorRequestHandler, type Express, type Router } from 'ex
 import { ErrorCodes, isTransient, type HtmlDisplay, type Logger, type Repositories, type TicketActions } from '../core/index.ts';
 import { requireAdminToken } from './auth.middleware.ts';
 import { healthRoutes, type ReadinessProbe } from './health.routes.ts';
+import { messageBodyRoutes } from './message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
 import { ticketRoutes } from './tickets.routes.ts';
 
@@ -28,11 +29,12 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(healthRoutes(deps.readiness));
+  app.use(healthRoutes(deps.readiness, deps.adminToken));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes({
-    repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl: deps.publicUrl.replace(/\/$/, ''),
+    repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl: deps.publicUrl.replace(/\/$/, ''), logger: deps.logger,
   }));
+  app.use('/api/v1', requireAdminToken(deps.adminToken), messageBodyRoutes(deps.repos));
   if (deps.channelRoutes) app.use(deps.channelRoutes);
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {

@@ -21,6 +21,9 @@ export interface MessageView {
   remoteImages: boolean;
 }
 
+const bodyUrl = (baseUrl: string, ticketNumber: number, messageId: string, part: 'text' | 'html') =>
+  `${baseUrl}/api/v1/tickets/${ticketNumber}/messages/${encodeURIComponent(messageId)}/body/${part}`;
+
 export function presentMessage(m: StoredMessage, view: MessageView, delivery?: OutboxEntry) {
   const { ticketNumber, baseUrl } = view;
   return {
@@ -36,6 +39,13 @@ export function presentMessage(m: StoredMessage, view: MessageView, delivery?: O
     // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images
     // pointing at our attachment URLs, remote images only when asked for.
     html: m.html ? view.displayHtml(m.html, m.attachments ?? [], (blobId) => attachmentUrl(baseUrl, ticketNumber, blobId), { remoteImages: view.remoteImages }) : null,
+    // Bodies over the preview size: `text`/`html` above are a preview; the full ones are at these URLs.
+    body: {
+      truncated: Boolean(m.textBlobId || m.htmlBlobId),
+      textUrl: m.textBlobId ? bodyUrl(baseUrl, ticketNumber, m.id, 'text') : null,
+      htmlUrl: m.htmlBlobId ? bodyUrl(baseUrl, ticketNumber, m.id, 'html') : null,
+    },
+    recipientCounts: m.recipientCounts ?? { to: m.to.length, cc: m.cc.length },
     classification: m.classification ?? null, flagged: Boolean(m.flagged), internal: Boolean(m.internal),
     decisions: [...(m.decisions ?? []), ...(m.ackDecision ? [m.ackDecision] : [])],
     createdAt: m.createdAt,

@@ -8,8 +8,9 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
   PRIORITIES, TICKET_STATUSES, TIERS, type Actor, type HtmlDisplay, type OutboxEntry, type Repositories, type StoredMessage,
-  type TicketActions,
+  type TicketActions, type Logger,
 } from '../core/index.ts';
+import { sendBlob } from './blob-download.ts';
 import { presentMessage, presentTicket } from './ticket.presenter.ts';
 
 const listQuery = z.object({
@@ -51,6 +52,7 @@ export interface TicketRoutesDeps {
   actions: TicketActions;
   baseUrl: string;
   displayHtml: HtmlDisplay;
+  logger?: Logger;
 }
 
 /** The outbox entry that carried a stored message to the customer, if any. */
@@ -58,7 +60,7 @@ function deliveryOf(m: StoredMessage, entries: OutboxEntry[]): OutboxEntry | und
   return entries.find((e) => (e.channel === 'email' && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId);
 }
 
-export function ticketRoutes({ repos, actions, baseUrl, displayHtml }: TicketRoutesDeps): Router {
+export function ticketRoutes({ repos, actions, baseUrl, displayHtml, logger }: TicketRoutesDeps): Router {
   const router = Router();
   const json = express.json({ limit: '200kb' });
 
@@ -140,14 +142,7 @@ export function ticketRoutes({ repos, actions, baseUrl, displayHtml }: TicketRou
     const messages = ticket ? await repos.messages.listByTicket(ticket.id) : [];
     const attachment = messages.flatMap((m) => m.attachments ?? []).find((a) => a.blobId === p.data.blobId);
     if (!attachment) return res.status(404).json({ error: 'not_found', message: 'no such attachment on this ticket' });
-    res.set({
-      'Content-Type': attachment.contentType,
-      'Content-Length': String(attachment.size),
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    });
-    (await repos.blobs.get(attachment.blobId)).pipe(res);
+    await sendBlob(res, repos.blobs, attachment, logger);
   });
 
   return router;

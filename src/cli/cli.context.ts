@@ -24,7 +24,7 @@ export async function openCliContext(): Promise<CliContext> {
   if (!uri) throw new TransientError('no database: set MONGODB_URI, or start the gateway (npm start) first');
   let conn: Connection;
   try {
-    conn = await connectMongo(uri, config.database.dbName);
+    conn = await connectMongo(uri, config.database.dbName, config.database);
   } catch (err) {
     throw new TransientError(`database unreachable: ${(err as Error).message}`, { cause: err });
   }

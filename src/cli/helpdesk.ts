@@ -3,7 +3,8 @@
  *   helpdesk pipe                       read one RFC 822 mail on stdin (MTA pipe transport)
  *   helpdesk quarantine list [--all]    show quarantined mail
  *   helpdesk quarantine retry <id> [--force]
- * Exit codes follow sysexits: 0 ok, 65 data error (quarantined), 75 temporary failure, 78 config.
+ * Exit codes follow sysexits: 0 ok (for `pipe`: the mail is kept, quarantined included), 65 data error
+ * (`pipe`: empty input; `quarantine retry`: still held), 75 temporary failure, 78 config.
  */
 import { Command } from 'commander';
 import { ConfigError } from '../../config/index.ts';

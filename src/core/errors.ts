@@ -43,8 +43,11 @@ export class DeliveryError extends HelpdeskError {
 
 /**
  * The store is not there right now, rather than this input is bad. Infra translates driver errors
- * into TransientError (src/infra/mongo/transient-errors.ts), so the code is all the core checks.
+ * into TransientError (src/infra/mongo/transient-errors.ts), so the code (here or on a cause) is
+ * all the core checks.
  */
-export function isTransient(err: unknown): boolean {
-  return err instanceof TransientError || (err as HelpdeskError | undefined)?.code === ErrorCodes.TRANSIENT;
+export function isTransient(err: unknown, depth = 0): boolean {
+  if (err instanceof TransientError || (err as HelpdeskError | undefined)?.code === ErrorCodes.TRANSIENT) return true;
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return depth < 3 && cause !== undefined && isTransient(cause, depth + 1);
 }

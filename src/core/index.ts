@@ -3,7 +3,7 @@ export * from './types.ts';
 export * from './ports.ts';
 export * from './errors.ts';
 export type { Logger } from './logger.ts';
-export { armCrashPoints, crashPoint } from './crash-points.ts';
+export { armCrashPoints, crashPoint, faultPoint } from './crash-points.ts';
 export { signAgentToken, verifyAgentToken, signReplyToken, verifyReplyToken, signVerpToken, verifyVerpToken, tokensInAddresses, type TokenKeys } from './mail/reply-token.ts';
 export { ThreadResolver, tokenInOwnMessageId, type ThreadDecision } from './thread-resolver.ts';
 export { Acknowledger } from './mail/acknowledger.ts';
@@ -20,3 +20,5 @@ export { TicketActions, type Actor, type TicketActionsDeps } from './ticket-acti
 export { ReplyComposer, type ReplyInput } from './reply-composer.ts';
 export { InProcessEventPublisher, type TicketEventListener } from './event-publisher.ts';
 export { CoalescedRun } from './coalesced-run.ts';
+export { PARTICIPANTS_CAPPED } from './participant-cap.ts';
+export { MAX_STORED_RECIPIENTS } from './message-body.ts';

@@ -3,27 +3,32 @@
  *
  * There are no transactions (FerretDB 1.x has none, a standalone MongoDB neither), so the write
  * order makes every crash recoverable by simply calling `ingest` again with the same message:
- *   1. contact (deterministic id)       3. message with complete=false (unique channel+externalId)
- *   2. ticket (unique originKey)        4. ticket touch, audit event, follow-up mail (all idempotent)
- *                                       5. message complete=true  -> from now on a repeat is `duplicate`
- * A repeat that finds the message still incomplete redoes step 4 and 5 only.
+ *   1. contact (deterministic id)       3. ticket (unique originKey; its id was known in step 2)
+ *   2. message with complete=false      4. ticket touch, audit event, follow-up mail (all idempotent)
+ *      (unique channel+externalId)      5. message complete=true  -> from now on a repeat is `duplicate`
+ * The message goes in before a new ticket, so no ticket ever exists without its message: a repeat
+ * that finds the message still incomplete creates the ticket if needed and redoes step 4 and 5.
+ * A failure that is not a database outage (or the same one N times) quarantines the message
+ * (poison-mail.handler.ts) instead of blocking its channel.
  *
  * Which role the message plays (customer, agent, bounce) is decided once, in `place`, and stored on
- * the message; step 4 is that role's handler (CustomerRole, AgentReplyHandler, BounceHandler).
+ * the message; step 4 is that role's handler (the customer step here, AgentReplyHandler, BounceHandler).
  */
 import type { Acknowledger } from './mail/acknowledger.ts';
 import type { AgentReplyHandler } from './mail/agent-reply.handler.ts';
 import type { BounceHandler } from './mail/bounce.handler.ts';
-import { crashPoint } from './crash-points.ts';
+import { crashPoint, faultPoint } from './crash-points.ts';
 import { untagged } from './mail/subject-tag.ts';
-import { TransientError } from './errors.ts';
+import { isTransient, TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { AUTOMAIL_STOPPED } from './mail/loop-guard.ts';
-import type { Clock, IntakeSink, QuarantineInput, Repositories } from './ports.ts';
-import { CustomerRole } from './customer-role.ts';
+import { boundBody, capRecipients, contentHash, MAX_STORED_RECIPIENTS } from './message-body.ts';
+import { capParticipants, PARTICIPANTS_CAPPED } from './participant-cap.ts';
+import type { Clock, IntakeSink, NewTicket, QuarantineInput, Repositories } from './ports.ts';
+import { PoisonMailHandler } from './poison-mail.handler.ts';
 import { ownMailReason } from './mail/own-mail.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
-import { roleOf, type MessageRole, type RoleHandler } from './message-role.ts';
+import { roleOf, type MessageRole, type RoleContext, type RoleHandler, type RoleOutcome } from './message-role.ts';
 import type { ThreadResolver } from './thread-resolver.ts';
 import { CHANNEL_IDENTITY, type Contact, type Decision, type Identity, type InboundMessage, type IngestResult, type StoredMessage, type Ticket } from './types.ts';
 
@@ -37,6 +42,12 @@ export interface IngestSettings {
   ticketBreakerLimit: number;
   ticketBreakerWindowMs: number;
   reopenWindowMs: number;
+  /** A transiently failing message is quarantined after this many failures the same way. */
+  maxIngestAttempts: number;
+  /** Text or HTML bodies over this many bytes are stored as blobs, with a preview this long. */
+  bodyPreviewBytes: number;
+  maxParticipantsPerMail: number;
+  maxParticipantsPerTicket: number;
 }
 
 export interface IngestDeps {
@@ -50,30 +61,40 @@ export interface IngestDeps {
   settings: IngestSettings;
 }
 
-type Placement = { ticket: Ticket; opens: boolean; flagged: boolean; decision: Decision; role: MessageRole };
+/** Where a message goes: an existing ticket, or a new one that is created only after the message is stored. */
+type Placement = { ticket: Ticket | NewTicket; opens: boolean; flagged: boolean; decision: Decision; role: MessageRole };
 
 const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
 
-
 export class IngestService implements IntakeSink {
+  private readonly own: Set<string>;
+  private readonly poison: PoisonMailHandler;
   private readonly roles: Record<MessageRole, RoleHandler>;
 
   constructor(private readonly deps: IngestDeps) {
-    this.roles = {
-      customer: new CustomerRole(deps.repos, deps.settings.ownAddresses),
-      agent: deps.agentReplies,
-      bounce: deps.bounces,
-    };
+    this.own = new Set(deps.settings.ownAddresses.map((a) => a.toLowerCase()));
+    this.poison = new PoisonMailHandler(deps.repos, deps.clock, deps.logger.child({ component: 'poison' }), { maxAttempts: deps.settings.maxIngestAttempts });
+    this.roles = { customer: { finish: (ctx) => this.finishCustomer(ctx) }, agent: deps.agentReplies, bounce: deps.bounces };
   }
 
-  /** A store that is away surfaces as the repositories' TransientError: the caller tries again later. */
-  ingest(message: InboundMessage): Promise<IngestResult> {
-    return this.ingestOnce(message);
+  async ingest(message: InboundMessage): Promise<IngestResult> {
+    try {
+      return await this.ingestOnce(message, contentHash(message));
+    } catch (err) {
+      return this.poison.handle(message, err, isTransient(err));
+    }
   }
 
   async quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }> {
-    const blob = await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
-    return this.deps.repos.quarantine.add({ ...item, rawBlobId: blob.id, checksum: blob.checksum }, this.deps.clock.now());
+    try {
+      const blob = 'blob' in item ? item.blob : await this.deps.repos.blobs.put(item.raw, { filename: 'message.eml', contentType: 'message/rfc822' });
+      return await this.deps.repos.quarantine.add({
+        channel: item.channel, reason: item.reason, source: item.source, rawBlobId: blob.id, checksum: blob.checksum, size: blob.size,
+      }, this.deps.clock.now());
+    } catch (err) {
+      if (isTransient(err)) throw new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
   }
 
   /** The sender's contact, by every identity the channel vouches for (address, channel user id). */
@@ -88,12 +109,20 @@ export class IngestService implements IntakeSink {
     return identities.length === 1 ? contacts.findOrCreate(identities[0]!, from.name) : contacts.link(identities, from.name);
   }
 
-  private async ingestOnce(message: InboundMessage): Promise<IngestResult> {
-    const { repos, logger } = this.deps;
+  private async ingestOnce(delivered: InboundMessage, hash: string): Promise<IngestResult> {
+    const { repos, logger, settings } = this.deps;
+    let message = delivered;
+    let known = await repos.messages.byExternalId(message.channel, message.externalId);
+    let reused: Decision | undefined;
+    if (known?.contentHash && known.contentHash !== hash) {
+      // A different mail under a Message-ID we already hold: store it as its own, flagged message.
+      message = { ...message, externalId: `${message.externalId}#${hash.slice(0, 16)}` };
+      reused = { step: 'classify', rule: 'message-id-reused', detail: `Message-ID ${delivered.externalId} already names a different stored mail` };
+      known = await repos.messages.byExternalId(message.channel, message.externalId);
+    }
     const log = logger.child({ channel: message.channel, externalId: message.externalId });
-    const known = await repos.messages.byExternalId(message.channel, message.externalId);
     if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, reason: 'already stored' };
-    const ours = known ? null : ownMailReason(message, this.deps.settings);
+    const ours = known ? null : ownMailReason(message, settings);
     if (ours) {
       log.info({ reason: ours }, 'ignored mail from ourselves');
       return { outcome: 'ignored', reason: ours };
@@ -103,22 +132,27 @@ export class IngestService implements IntakeSink {
 
     const placement = await this.place(message, contact);
     if (!placement) return { outcome: 'ignored', reason: 'bounce about no message of ours and no ticket' };
-    crashPoint('ingest.after-ticket');
     const { ticket } = placement;
+    const body = await boundBody(message, settings.bodyPreviewBytes, repos.blobs);
+    const existing = 'id' in ticket ? ticket : null;
     const stored: Omit<StoredMessage, 'id' | 'createdAt'> = {
-      ticketId: ticket.id, ticketNumber: ticket.number, direction: placement.role === 'agent' ? 'outbound' : 'inbound',
+      ticketId: existing ? existing.id : repos.tickets.idForOrigin((ticket as NewTicket).originKey), ticketNumber: existing?.number ?? 0,
+      direction: placement.role === 'agent' ? 'outbound' : 'inbound',
       channel: message.channel, externalId: message.externalId, rfcMessageId: message.messageId, fromContactId: contact?.id,
-      from: message.from, to: message.to, cc: message.cc, subject: message.subject, text: message.text,
-      html: message.html, visibleText: message.visibleText, attachments: message.attachments,
-      classification: message.classification, rawBlobId: message.rawBlobId, complete: false,
-      decisions: [{ step: 'classify', rule: message.classification, detail: message.classificationReason }, placement.decision],
-      opensTicket: placement.opens, flagged: placement.flagged, role: placement.role, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
+      from: message.from, to: capRecipients(message.to), cc: capRecipients(message.cc), subject: message.subject, ...body,
+      attachments: message.attachments, classification: message.classification, rawBlobId: message.rawBlobId, complete: false,
+      decisions: [{ step: 'classify', rule: message.classification, detail: message.classificationReason }, ...(reused ? [reused] : []), placement.decision],
+      opensTicket: placement.opens, flagged: placement.flagged || Boolean(reused), contentHash: hash,
+      ...(message.to.length > MAX_STORED_RECIPIENTS || message.cc.length > MAX_STORED_RECIPIENTS ? { recipientCounts: { to: message.to.length, cc: message.cc.length } } : {}),
+      ...(!existing && 'linkedTicketNumbers' in ticket && ticket.linkedTicketNumbers?.length ? { linkedTicketNumbers: ticket.linkedTicketNumbers } : {}),
+      role: placement.role, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
     };
-    if (placement.role === 'agent') {
+    if (placement.role === 'agent' && existing) {
       // The customer sees our mail, not the agent's: thread on our Message-ID (set before insert).
-      const outbound = await this.deps.agentReplies.compose(ticket, message);
+      const outbound = await this.deps.agentReplies.compose(existing, message);
       if (outbound) stored.rfcMessageId = outbound.messageId;
     }
+    faultPoint('ingest.before-message-insert');
     if (!(await repos.messages.insert(stored))) {
       // Another process stored it first: take its record and make sure it is finished.
       const winner = await repos.messages.byExternalId(message.channel, message.externalId);
@@ -131,7 +165,7 @@ export class IngestService implements IntakeSink {
     return this.finish(message, record!, contact, log);
   }
 
-  /** Finds (or creates) the ticket this message belongs on, and says why. */
+  /** Finds the ticket this message belongs on (or describes the new one), and says why. */
   private async place(message: InboundMessage, contact: Contact | null): Promise<Placement | null> {
     const { repos, resolver, bounces, agentReplies } = this.deps;
     if (message.classification === 'bounce') {
@@ -159,18 +193,18 @@ export class IngestService implements IntakeSink {
           decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
         };
       }
-      const linked = await this.open(message, contact, [ticket.number]);
+      const linked = this.newTicket(message, contact, [ticket.number]);
       return { ticket: linked, opens: true, flagged: false, role: 'customer', decision: thread('closed-ticket', `#${ticket.number} was closed ${closedAt.toISOString()}: new ticket linked to it`) };
     }
     const held = agentMail.verdict === 'unproven';
     return {
-      ticket: await this.open(message, contact, []), opens: true, flagged: held, role: 'customer',
+      ticket: this.newTicket(message, contact, []), opens: true, flagged: held, role: 'customer',
       decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
     };
   }
 
-  private open(message: InboundMessage, contact: Contact | null, linked: number[]): Promise<Ticket> {
-    return this.deps.repos.tickets.createOnce({
+  private newTicket(message: InboundMessage, contact: Contact | null, linked: number[]): NewTicket {
+    return {
       originKey: `${message.channel}:${message.externalId}`,
       subject: untagged(message.subject),
       channel: message.channel,
@@ -182,15 +216,24 @@ export class IngestService implements IntakeSink {
       flags: [],
       ...(linked.length ? { linkedTicketNumbers: linked } : {}),
       ...(message.threadHints.conversationId ? { conversationKey: `${message.channel}:${message.threadHints.conversationId}` } : {}),
-    });
+    };
+  }
+
+  /** The stored message's ticket; for the message that opens it, created now (idempotent by origin). */
+  private async ticketOf(message: InboundMessage, stored: StoredMessage, contact: Contact | null): Promise<Ticket> {
+    const ticket = await this.deps.repos.tickets.byId(stored.ticketId);
+    if (ticket) return ticket;
+    if (!stored.opensTicket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
+    const created = await this.deps.repos.tickets.createOnce(this.newTicket(message, contact, stored.linkedTicketNumbers ?? []));
+    crashPoint('ingest.after-ticket');
+    return created;
   }
 
   /** Step 4 and 5: everything after the message exists. Each write is idempotent. */
   private async finish(message: InboundMessage, stored: StoredMessage, contact: Contact | null, log: Logger): Promise<IngestResult> {
     const { repos, clock } = this.deps;
     const at = clock.now();
-    const ticket = await repos.tickets.byId(stored.ticketId);
-    if (!ticket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
+    const ticket = await this.ticketOf(message, stored, contact);
     const role = roleOf(stored, message);
     const { eventType, notes } = await this.roles[role].finish({ message, stored, ticket, contact, at });
     await repos.events.record({
@@ -205,11 +248,38 @@ export class IngestService implements IntakeSink {
       await repos.messages.setAckDecision(stored.channel, stored.externalId, decision);
     }
     crashPoint('ingest.before-complete');
-    await repos.messages.markComplete(stored.channel, stored.externalId);
+    await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number);
     const outcome = stored.opensTicket ? 'created' : 'appended';
     log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);
     const why = stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome;
     return { outcome, ticketNumber: ticket.number, reason: notes.length ? `${why}: ${notes.join(', ')}` : why };
+  }
+
+  /** The customer role: participants (capped) unless flagged; a person answering reopens the ticket. */
+  private async finishCustomer({ message, stored, ticket, contact, at }: RoleContext): Promise<RoleOutcome> {
+    const { repos, settings } = this.deps;
+    const sender = { inMail: Boolean(contact), newToTicket: Boolean(contact && !ticket.participantIds.includes(contact.id)) };
+    const capped = capParticipants(message.cc, this.own, sender, ticket.participantIds.length, {
+      perMail: settings.maxParticipantsPerMail, perTicket: settings.maxParticipantsPerTicket,
+    });
+    const ccContacts = stored.flagged ? [] : await Promise.all(capped.keep.map((a) => repos.contacts.findOrCreateByEmail(a)));
+    const participants = [contact?.id, ...ccContacts.map((c) => c.id)].filter((id): id is string => Boolean(id));
+    const overflow = !stored.flagged && capped.dropped > 0;
+    if (overflow) {
+      await repos.events.record({
+        id: `participants:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type: 'participants.capped', actor: 'system',
+        data: { added: ccContacts.length, leftOut: capped.dropped, leftOutSample: capped.droppedSample }, at,
+      });
+    }
+    // A person answering reopens the ticket; an auto-responder does not.
+    const reopen = !stored.opensTicket && message.classification === 'human' && ['pending', 'resolved'].includes(ticket.status);
+    await repos.tickets.touch(ticket.id, {
+      participantIds: stored.flagged ? [] : participants,
+      flags: [...(stored.flagged ? ['needs-review'] : []), ...(overflow ? [PARTICIPANTS_CAPPED] : [])],
+      ...(reopen ? { status: 'open' as const } : {}),
+      at,
+    });
+    return { eventType: stored.opensTicket ? 'ticket.created' : 'message.appended', notes: [] };
   }
 
   /** Many automatic messages on one ticket in a short time: a loop. Stop all automatic mail for it. */

@@ -5,6 +5,7 @@
  * follows: delivered; not connected (a live recipient is away: the entry's fallback is queued in
  * its place); retry later, with exponential backoff and jitter until attempts run out; or failed
  * for good. A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
+ * Every update after the claim is fenced by its claim token, and a long send keeps renewing its lease.
  */
 import { CoalescedRun } from './coalesced-run.ts';
 import { crashPoint } from './crash-points.ts';
@@ -83,6 +84,8 @@ export class OutboxDispatcher {
       count++;
       const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
       const channel = this.channels.get(entry.channel)!;
+      const token = entry.claimToken ?? '';
+      const renewal = this.keepLease(entry.id, token, log);
       let result: DeliveryResult;
       try {
         crashPoint('outbox.before-send');
@@ -90,6 +93,8 @@ export class OutboxDispatcher {
       } catch (err) {
         const error = (err as Error)?.message ?? String(err);
         result = err instanceof DeliveryError && err.permanent ? { status: 'failed', error } : { status: 'retry', error };
+      } finally {
+        clearInterval(renewal);
       }
       await this.record(entry, result, log);
       if (this.stopped) break;
@@ -97,38 +102,58 @@ export class OutboxDispatcher {
     return count;
   }
 
+  /** A send may outlast the lease (a slow SMTP peer): renew it at a third of its length while it runs. */
+  private keepLease(id: string, token: string, log: Logger): NodeJS.Timeout {
+    const { leaseMs } = this.settings;
+    const timer = setInterval(() => {
+      this.outbox.extendLease(id, token, new Date(this.clock.now().getTime() + leaseMs)).then((held) => {
+        if (!held) log.warn('outbox lease lost during a send');
+      }, (err: unknown) => log.warn({ err }, 'outbox lease renewal failed'));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    timer.unref?.();
+    return timer;
+  }
+
+  /** Records what the adapter said; every write is fenced by the claim token (false: another sender holds it now). */
   private async record(entry: OutboxEntry, result: DeliveryResult, log: Logger): Promise<void> {
     const now = this.clock.now();
+    const token = entry.claimToken ?? '';
+    const lost = () => log.warn({ result: result.status }, 'the claim had passed to another sender: its result stands');
     switch (result.status) {
       case 'delivered':
-        await this.outbox.markSent(entry.id, result.receipt, now);
-        log.info({ accepted: result.receipt.accepted, rejected: result.receipt.rejected }, 'delivered');
+        if (await this.outbox.markSent(entry.id, token, result.receipt, now)) {
+          log.info({ accepted: result.receipt.accepted, rejected: result.receipt.rejected }, 'delivered');
+        } else lost();
         return;
       case 'not-connected': {
         // Fallback first: a crash between the two writes leaves the entry claimable, and the
         // repeat enqueue of the fallback (same id) changes nothing.
         const fallback = entry.channel === 'chat' ? entry.fallback : undefined;
         if (fallback) await this.outbox.enqueue(fallback, now);
-        await this.outbox.markUndelivered(entry.id, result.detail, now);
-        log.info({ detail: result.detail, fallback: fallback?.id ?? null }, 'recipient not connected');
+        if (await this.outbox.markUndelivered(entry.id, token, result.detail, now)) {
+          log.info({ detail: result.detail, fallback: fallback?.id ?? null }, 'recipient not connected');
+        } else lost();
         return;
       }
       case 'failed':
         this.metrics.deliveryFailed(entry.channel, true);
-        await this.outbox.markFailed(entry.id, result.error, now);
-        log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+        if (await this.outbox.markFailed(entry.id, token, result.error, now)) {
+          log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+        } else lost();
         return;
       case 'retry': {
         const final = entry.attempts >= this.settings.maxAttempts;
         this.metrics.deliveryFailed(entry.channel, final);
         if (final) {
-          await this.outbox.markFailed(entry.id, result.error, now);
-          log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+          if (await this.outbox.markFailed(entry.id, token, result.error, now)) {
+            log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
+          } else lost();
           return;
         }
         const delay = backoffDelay(entry.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-        await this.outbox.markRetry(entry.id, result.error, new Date(now.getTime() + delay));
-        log.warn({ err: result.error, attempts: entry.attempts, retryInMs: delay }, 'delivery failed, will retry');
+        if (await this.outbox.markRetry(entry.id, token, result.error, new Date(now.getTime() + delay))) {
+          log.warn({ err: result.error, attempts: entry.attempts, retryInMs: delay }, 'delivery failed, will retry');
+        } else lost();
       }
     }
   }

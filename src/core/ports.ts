@@ -18,12 +18,31 @@ export interface IntakeSink {
   quarantine(item: QuarantineInput): Promise<{ id: string; duplicate: boolean }>;
 }
 
-export interface QuarantineInput {
+export type QuarantineInput = {
   channel: InboundMessage['channel'];
-  raw: Buffer;
   reason: string;
   /** Where it came from, e.g. `imap:INBOX:uidvalidity:uid` or `pipe`. */
   source: string;
+} & (
+  | { raw: Buffer }
+  /** Bytes already streamed into the blob store (too large to hold in memory). */
+  | { blob: BlobInfo }
+);
+
+/** What the quarantine keeps: a reference to the raw bytes in the blob store. */
+export interface QuarantineRecord {
+  channel: InboundMessage['channel'];
+  reason: string;
+  source: string;
+  rawBlobId: string;
+  checksum: string;
+  size: number;
+}
+
+/** Failed ingests per idempotency key, kept durably so "N attempts" survives restarts. */
+export interface IngestAttemptRepository {
+  /** Records one failure and returns how many times in a row it failed with this signature. */
+  recordFailure(key: string, signature: string, error: string, at: Date): Promise<number>;
 }
 
 export interface BlobInfo {
@@ -63,6 +82,8 @@ export interface TicketRepository {
    * is drawn only when the ticket is really new, so a replayed ingest leaves no gap.
    */
   createOnce(ticket: NewTicket): Promise<Ticket>;
+  /** The id createOnce gives the ticket of this origin (deterministic), known before it exists. */
+  idForOrigin(originKey: string): string;
   byId(id: string): Promise<Ticket | null>;
   byNumber(n: number): Promise<Ticket | null>;
   /** The newest ticket of a conversation (`channel:conversationId`). */
@@ -92,7 +113,8 @@ export interface MessageRepository {
   byRfcMessageIds(ids: string[]): Promise<StoredMessage | null>;
   /** Inserts; returns false when (channel, externalId) already exists. */
   insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean>;
-  markComplete(channel: string, externalId: string): Promise<void>;
+  /** Marks the message complete, recording its ticket's number (a new ticket gets it after the insert). */
+  markComplete(channel: string, externalId: string, ticketNumber: number): Promise<void>;
   setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
   /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
   countAutomaticSince(ticketId: string, since: Date): Promise<number>;
@@ -123,13 +145,20 @@ export interface EventRepository {
 export interface OutboxRepository {
   /** Queues once: a second call with the same id changes nothing. */
   enqueue(message: OutboundMessage, at: Date): Promise<void>;
-  /** Claims the next due entry for sending, with a lease, or returns null. */
+  /**
+   * Claims the next due entry for sending, with a lease, or returns null. The entry carries a fresh
+   * `claimToken`: the updates below apply only while that claim is the entry's current one, so a
+   * sender whose lease ran out (and whose entry someone else claimed) cannot overwrite the result.
+   */
   claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null>;
-  markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void>;
-  markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
-  markFailed(id: string, error: string, at: Date): Promise<void>;
+  /** Extends a held claim's lease; false when the claim is no longer ours. */
+  extendLease(id: string, claimToken: string, until: Date): Promise<boolean>;
+  /** Each returns false (and changes nothing) when the claim is no longer the entry's current one. */
+  markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean>;
+  markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean>;
+  markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean>;
   /** A live channel's recipient was not connected; its fallback, if any, is queued separately. */
-  markUndelivered(id: string, detail: string, at: Date): Promise<void>;
+  markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean>;
   byId(id: string): Promise<OutboxEntry | null>;
   listByTicket(ticketId: string): Promise<OutboxEntry[]>;
   byVerpId(verpId: string): Promise<MailOutboxEntry | null>;
@@ -163,7 +192,7 @@ export interface QuarantinedItem {
 }
 
 export interface QuarantineRepository {
-  add(item: QuarantineInput & { rawBlobId: string; checksum: string }, at: Date): Promise<{ id: string; duplicate: boolean }>;
+  add(item: QuarantineRecord, at: Date): Promise<{ id: string; duplicate: boolean }>;
   list(status?: QuarantinedItem['status']): Promise<QuarantinedItem[]>;
   byId(id: string): Promise<QuarantinedItem | null>;
   /** Records a retry: released with the ticket it became, or still held with the new error. */
@@ -291,4 +320,5 @@ export interface Repositories {
   blobs: BlobStore;
   checkpoints: CheckpointStore;
   suppressions: SuppressionRepository;
+  attempts: IngestAttemptRepository;
 }

@@ -67,7 +67,7 @@ export class TicketActions {
     if (outbound) await repos.outbox.enqueue(outbound, at);
     if (['new', 'open'].includes(ticket.status)) await repos.tickets.setStatus(ticket.id, 'pending', at);
     await this.audit(ticket, actor, 'agent.replied', { messageId: stored.id, delivery: outbound ? outbound.channel : 'none' }, `reply:${requestId}`);
-    await repos.messages.markComplete(ticket.channel, stored.externalId);
+    await repos.messages.markComplete(ticket.channel, stored.externalId, ticket.number);
     if (outbound) this.deps.onQueued?.();
     return { ...stored, complete: true };
   }
@@ -78,7 +78,7 @@ export class TicketActions {
     const stored = await this.store(ticket, requestId, text, actor, { internal: true });
     if (stored.complete) return stored;
     await this.audit(ticket, actor, 'agent.noted', { messageId: stored.id }, `note:${requestId}`);
-    await this.deps.repos.messages.markComplete(ticket.channel, stored.externalId);
+    await this.deps.repos.messages.markComplete(ticket.channel, stored.externalId, ticket.number);
     return { ...stored, complete: true };
   }
 

@@ -61,6 +61,8 @@ export interface InboundMessage {
   externalId: string;
   /** RFC 5322 Message-ID (without angle brackets) when the channel has one. */
   messageId?: string;
+  /** Where the channel took it from, in its own words (`imap:INBOX:<uidvalidity>:<uid>`, `pipe`, `lmtp`). */
+  source?: string;
   from: Sender;
   to: Address[];
   cc: Address[];
@@ -193,6 +195,15 @@ export interface StoredMessage {
   classification?: Classification;
   decisions: Decision[];
   rawBlobId?: string;
+  /** Full bodies in the blob store when `text`/`html` hold only a bounded preview. */
+  textBlobId?: string;
+  htmlBlobId?: string;
+  /** How many To/Cc addresses the mail had, when the stored lists are cut (see message-body.ts). */
+  recipientCounts?: { to: number; cc: number };
+  /** sha256 of what the mail says (sender, subject, bodies, attachments): tells a reused Message-ID. */
+  contentHash?: string;
+  /** A new ticket's links to earlier tickets, kept so a replay can create the ticket the same way. */
+  linkedTicketNumbers?: number[];
   /** Whether the acknowledgement rule sent one, and why (new tickets only). */
   ackDecision?: Decision;
   /** This message opened its ticket. */
@@ -267,6 +278,8 @@ export interface OutboxState {
   lastError?: string;
   receipt?: DeliveryReceipt;
   sentAt?: Date;
+  /** Set by each claim; fences the updates of whoever claimed it (see OutboxRepository.claimDue). */
+  claimToken?: string;
   /** What a delivery report said after the mail left us. */
   bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }

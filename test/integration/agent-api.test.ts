@@ -69,10 +69,14 @@ describe('agent API', () => {
     expect(entries.every((e) => e.status === 'pending' && e.attempts === 0)).toBe(true);
   });
 
-  it('reports readiness of the database and the channels', async () => {
-    const res = await fetch(`${base}/readyz`);
+  it('reports readiness of the database and the channels, with details only for the admin', async () => {
+    const res = await get('/readyz');
     expect(res.status).toBe(200);
     expect((await res.json()).checks.database.ok).toBe(true);
+    const anonymous = await get('/readyz', false);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ ok: true });
+    expect(await (await fetch(`${base}/readyz`, { headers: { authorization: 'Bearer wrong-token' } })).json()).toEqual({ ok: true });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

@@ -46,4 +46,14 @@ describe('GridFS blob store on the real server', () => {
     expect(await db.conn.db!.collection('blobs.chunks').countDocuments({ files_id: info.id })).toBe(0);
     await expect(store.get(info.id)).rejects.toThrow(/not found/);
   });
+
+  it('never returns a shortened blob as if it were whole: lost chunks are an error', async () => {
+    const chunks = db.conn.db!.collection('blobs.chunks');
+    const tail = await store.put(randomBytes(600_000), { filename: 'tail', contentType: 'application/octet-stream' });
+    await chunks.deleteOne({ files_id: tail.id, n: 2 }); // the last chunk: the driver alone would end quietly
+    await expect(readAll(await store.get(tail.id))).rejects.toThrow(/ended at 522240 of 600000 bytes/);
+    const head = await store.put(randomBytes(600_000), { filename: 'head', contentType: 'application/octet-stream' });
+    await chunks.deleteMany({ files_id: head.id });
+    await expect(store.get(head.id)).rejects.toMatchObject({ code: 'E_CORRUPT' });
+  });
 });

@@ -15,6 +15,8 @@ export interface SinkMessage {
   envelope: { from: string; to: string[] };
   raw: Buffer;
   parsed: ParsedMail;
+  /** When the sink accepted it (just before answering 250). */
+  receivedAt: number;
 }
 
 /** A running SMTP sink. */
@@ -24,6 +26,8 @@ export interface SmtpSink {
   readonly port: number;
   /** Messages accepted so far, in arrival order. */
   readonly messages: SinkMessage[];
+  /** SMTP sessions opened so far (a login check is one too). */
+  connections(): number;
   /** Resolves with all messages once at least `count` have arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   /** Reply `451` to the next `n` DATA commands (the message is then not recorded). */
@@ -36,6 +40,8 @@ export interface SmtpSinkOptions {
   rejectRecipients?: (addr: string) => boolean;
   /** Reply `451` to the next N DATA commands. */
   failNext?: number;
+  /** A fixed port (e.g. to bring a stopped peer back where the gateway expects it); default: a free one. */
+  port?: number;
 }
 
 /** Starts an SMTP sink on a free loopback port. */
@@ -43,6 +49,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
   let failNext = opts.failNext ?? 0;
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -52,6 +59,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     logger: false,
     // stop() should not wait 30 s for a client that keeps its connection open.
     closeTimeout: 1000,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username });
     },
@@ -80,6 +91,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
               envelope: { from: mailFrom ? mailFrom.address : '', to: rcptTo.map((r) => r.address) },
               raw,
               parsed,
+              receivedAt: Date.now(),
             });
             for (const wake of waiters) wake();
             callback();
@@ -92,7 +104,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, HOST, () => {
+    server.listen(opts.port ?? 0, HOST, () => {
       server.off('error', reject);
       resolve();
     });
@@ -103,6 +115,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     host: HOST,
     port,
     messages,
+    connections: () => connections,
     waitFor(count, timeoutMs = 20_000) {
       if (messages.length >= count) return Promise.resolve(messages);
       return new Promise((resolve, reject) => {

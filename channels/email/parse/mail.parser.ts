@@ -17,7 +17,7 @@ import { classifyMail } from '../classify/mail.classifier.ts';
 import { mailBody } from '../body/mail-body.ts';
 import { addressesIn, headerValue, headerValues, messageIdsIn } from './mail-headers.ts';
 import { localeFromHeaders } from '../classify/locale-hint.ts';
-import { scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
+import { MAX_HEAD_BYTES, scanMimeStructure, type MimeStructureLimits } from './mime-structure.ts';
 
 export interface ParseLimits {
   maxAttachmentBytes: number;
@@ -113,7 +113,7 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
   let parsed: ParsedMail;
   try {
     // Text is derived from HTML in mail-body.ts, after charset repair, so mailparser must not do it.
-    parsed = await simpleParser(raw, { keepCidLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
+    parsed = await simpleParser(raw, { keepCidLinks: true, skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, maxHeadSize: MAX_HEAD_BYTES });
   } catch (err) {
     throw new MalformedInputError(`unparseable MIME: ${(err as Error).message}`);
   }

@@ -58,8 +58,15 @@ async function transferDecoded(node: MimeNode, encoded: Buffer[]): Promise<Buffe
  * Walks the MIME tree of `raw`.
  * @throws MalformedInputError with code TOO_LARGE past a limit, MALFORMED when the splitter fails.
  */
+/**
+ * Header bytes one MIME node may have (mailsplit and mailparser default to 1 MiB). A mail with tens
+ * of thousands of Cc addresses is real (a mass mailing with everyone in copy) and must become a
+ * ticket with capped participants, not a quarantine item; the whole mail is capped anyway.
+ */
+export const MAX_HEAD_BYTES = 4 * 1024 * 1024;
+
 export async function scanMimeStructure(raw: Buffer, limits: MimeStructureLimits): Promise<MimeStructure> {
-  const splitter = new mailsplit.Splitter();
+  const splitter = new mailsplit.Splitter({ maxHeadSize: MAX_HEAD_BYTES });
   const unlabeled = new Map<MimeNode, Buffer[]>();
   let parts = 0;
   let depth = 0;

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
+import type { Readable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
 import {
   backoffDelay, CoalescedRun, crashPoint, noMetrics, type ChannelHealth, type CheckpointStore, type IngestResult, type Logger, type Metrics,
@@ -29,9 +30,13 @@ export interface ImapSettings {
   leaseMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** Mail over this size (as the server reports it before download) goes to `oversized`, streamed. */
+  maxMessageBytes?: number;
 }
 
 export type RawMailHandler = (raw: Buffer, source: string) => Promise<IngestResult>;
+/** Takes a mail over the size limit as a stream (never buffered whole); resolves once it is kept. */
+export type OversizedMailHandler = (content: Readable, size: number, source: string) => Promise<IngestResult>;
 
 /**
  * imapflow commands can wait forever when the connection dies mid-command (postalsys/imapflow#252,
@@ -68,6 +73,7 @@ export class ImapConsumer {
     private readonly handle: RawMailHandler,
     private readonly logger: Logger,
     private readonly metrics: Metrics = noMetrics,
+    private readonly oversized?: OversizedMailHandler,
   ) {
     this.key = `${settings.user}@${settings.host}:${settings.port}/${settings.mailbox}`;
   }
@@ -213,10 +219,20 @@ export class ImapConsumer {
       if (!cursor || cursor.uidValidity !== uidValidity) await this.checkpoint({ uidValidity, lastUid: 0 });
       if (!mailbox.exists) return;
       // Never run commands inside a `for await` over fetch(): fetchAll first, then work.
-      const listed = await withTimeout(client.fetchAll(`${lastUid + 1}:*`, { uid: true }, { uid: true }), COMMAND_TIMEOUT_MS, 'imap fetch');
+      // The size comes with the listing: a mail over the limit is never downloaded into memory.
+      const listed = await withTimeout(client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true }), COMMAND_TIMEOUT_MS, 'imap fetch');
+      const sizes = new Map(listed.map((m) => [m.uid, m.size ?? 0]));
       const uids = listed.map((m) => m.uid).filter((uid) => uid > lastUid).sort((a, b) => a - b);
       for (const uid of uids) {
         if (this.stopped || this.client !== client) return;
+        const limit = this.settings.maxMessageBytes;
+        if (this.oversized && limit !== undefined && (sizes.get(uid) ?? 0) > limit) {
+          const result = await withTimeout(this.takeOversized(client, uid, sizes.get(uid)!, uidValidity), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
+          await this.checkpoint({ uidValidity, lastUid: uid });
+          lastUid = uid;
+          this.logger.warn({ uid, size: sizes.get(uid), outcome: result.outcome }, 'imap message over the size limit');
+          continue;
+        }
         const raw = await withTimeout(this.download(client, uid), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
         if (!raw) {
           // Expunged between listing and download: nothing to take, move on.
@@ -234,6 +250,14 @@ export class ImapConsumer {
     } finally {
       lock.release();
     }
+  }
+
+  /** Streams an oversized mail straight into its handler (the blob store), never holding it whole. */
+  private async takeOversized(client: ImapFlow, uid: number, size: number, uidValidity: number): Promise<IngestResult> {
+    const download = await client.download(String(uid), undefined, { uid: true });
+    const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
+    if (!download?.content) return { outcome: 'ignored', reason: 'vanished before download' };
+    return this.oversized!(download.content, size, source);
   }
 
   private async download(client: ImapFlow, uid: number): Promise<Buffer | null> {

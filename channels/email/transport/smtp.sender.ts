@@ -4,6 +4,9 @@
  * not throw: they are in the receipt. 5xx answers are permanent failures, and so are envelopes or
  * messages nodemailer refuses before any server answered (EENVELOPE, EMESSAGE without a response
  * code: a retry would build the same mail); everything else, 4xx included, retries.
+ * Health is cached: a background check (connect and log in) runs at most every
+ * `verifyIntervalMs`, and a delivered mail also proves the server works, so a readiness probe
+ * never opens an SMTP session itself.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DeliveryError, type ChannelHealth, type DeliveryReceipt, type MailOutbound } from '../../../src/core/index.ts';
@@ -14,6 +17,8 @@ export interface SmtpSettings {
   tls: boolean;
   user?: string;
   password?: string;
+  /** Least time between two background checks of the server (default 60 s). */
+  verifyIntervalMs?: number;
 }
 
 const fmt = (a: { address: string; name?: string }) => (a.name ? { name: a.name, address: a.address } : a.address);
@@ -29,8 +34,13 @@ export function isPermanent(err: unknown): boolean {
 
 export class SmtpSender {
   private readonly transport: Transporter;
+  private readonly verifyIntervalMs: number;
+  private cached: ChannelHealth = { ok: false, detail: 'smtp not checked yet' };
+  private checkedAt = -Infinity;
+  private checking: Promise<void> | undefined;
 
   constructor(settings: SmtpSettings) {
+    this.verifyIntervalMs = settings.verifyIntervalMs ?? 60_000;
     this.transport = nodemailer.createTransport({
       host: settings.host, port: settings.port, secure: settings.tls,
       ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
@@ -54,6 +64,7 @@ export class SmtpSender {
         headers: message.headers.map((h) => ({ key: h.name, value: h.value })),
         ...(envelopeFrom ? { envelope: { from: envelopeFrom, to: message.to.map((a) => a.address) } } : {}),
       });
+      this.cached = { ok: true, detail: 'smtp delivered' };
       return {
         accepted: (info.accepted as unknown[]).map(String),
         rejected: (info.rejected as unknown[]).map(String),
@@ -64,13 +75,26 @@ export class SmtpSender {
     }
   }
 
-  async health(): Promise<ChannelHealth> {
-    try {
-      await this.transport.verify();
-      return { ok: true, detail: 'smtp reachable' };
-    } catch (err) {
-      return { ok: false, detail: `smtp: ${(err as Error).message}` };
-    }
+  /** The last known state; starts a background check when the last one is older than the interval. */
+  health(): ChannelHealth {
+    if (!this.checking && Date.now() - this.checkedAt >= this.verifyIntervalMs) void this.check();
+    return this.cached;
+  }
+
+  /** Connects and logs in once (never two at a time); the result becomes the cached health. */
+  check(): Promise<void> {
+    this.checking ??= (async () => {
+      this.checkedAt = Date.now();
+      try {
+        await this.transport.verify();
+        this.cached = { ok: true, detail: 'smtp reachable' };
+      } catch (err) {
+        this.cached = { ok: false, detail: `smtp: ${(err as Error).message}` };
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
   }
 
   close(): void {

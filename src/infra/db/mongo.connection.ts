@@ -1,10 +1,20 @@
 import mongoose, { type Connection } from 'mongoose';
 
+export interface MongoTimeouts {
+  /** How long a call waits for a usable server before it fails (transient). */
+  serverSelectionTimeoutMs: number;
+  /** How long one call may wait on its socket: a hung server must not stall a drain forever. */
+  socketTimeoutMs: number;
+}
+
+const FAIL_FAST: MongoTimeouts = { serverSelectionTimeoutMs: 5000, socketTimeoutMs: 60_000 };
+
 /** Opens a mongoose connection; fails fast (serverSelectionTimeoutMS) when the server is down. */
-export async function connectMongo(uri: string, dbName: string, timeoutMs = 5000): Promise<Connection> {
+export async function connectMongo(uri: string, dbName: string, timeouts: MongoTimeouts = FAIL_FAST): Promise<Connection> {
   const conn = mongoose.createConnection(uri, {
     dbName,
-    serverSelectionTimeoutMS: timeoutMs,
+    serverSelectionTimeoutMS: timeouts.serverSelectionTimeoutMs,
+    socketTimeoutMS: timeouts.socketTimeoutMs,
     bufferCommands: false, // fail fast instead of queueing while the server is away
     autoIndex: false, // indexes are created explicitly at start (ensureIndexes)
   });

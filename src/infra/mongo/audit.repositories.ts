@@ -1,6 +1,6 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
 import type {
-  AckLogRepository, EventRepository, QuarantinedItem, QuarantineInput, QuarantineRepository, Suppression,
+  AckLogRepository, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
   SuppressionRepository,
 } from '../../core/index.ts';
 import { stableId } from './ids.ts';
@@ -42,12 +42,12 @@ export class MongoQuarantineRepository implements QuarantineRepository {
   constructor(private readonly m: Models) {}
 
   /** The id derives from the raw bytes: the same broken mail quarantined twice is one entry. */
-  async add(item: QuarantineInput & { rawBlobId: string; checksum: string }, at: Date): Promise<{ id: string; duplicate: boolean }> {
+  async add(item: QuarantineRecord, at: Date): Promise<{ id: string; duplicate: boolean }> {
     const _id = stableId('q', item.channel, item.checksum);
     const res = await this.m.Quarantine.updateOne({ _id }, {
       $setOnInsert: {
         channel: item.channel, source: item.source, reason: item.reason, rawBlobId: item.rawBlobId,
-        checksum: item.checksum, size: item.raw.length, status: 'held', attempts: 0, createdAt: at, updatedAt: at,
+        checksum: item.checksum, size: item.size, status: 'held', attempts: 0, createdAt: at, updatedAt: at,
       },
     }, { upsert: true });
     return { id: _id, duplicate: res.upsertedCount === 0 };

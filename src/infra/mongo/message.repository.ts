@@ -29,8 +29,8 @@ export class MongoMessageRepository implements MessageRepository {
     }
   }
 
-  async markComplete(channel: string, externalId: string): Promise<void> {
-    await this.m.Message.updateOne({ channel, externalId }, { $set: { complete: true } });
+  async markComplete(channel: string, externalId: string, ticketNumber: number): Promise<void> {
+    await this.m.Message.updateOne({ channel, externalId }, { $set: { complete: true, ticketNumber } });
   }
 
   async setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void> {

@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { migrateContacts } from './contact.migration.ts';
 import {
-  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, mailboxCursorSchema, messageSchema, outboxSchema,
+  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -19,6 +19,7 @@ export function createModels(conn: Connection) {
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
     AckLog: conn.model('AckLog', ackLogSchema),
     Suppression: conn.model('Suppression', suppressionSchema),
+    IngestAttempt: conn.model('IngestAttempt', ingestAttemptSchema),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DeliveryReceipt, MailOutboxEntry, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
@@ -24,26 +25,36 @@ export class MongoOutboxRepository implements OutboxRepository {
   async claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null> {
     const doc = await this.m.Outbox.findOneAndUpdate(
       { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: channels } },
-      { $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+      { $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + leaseMs), claimToken: randomUUID() }, $inc: { attempts: 1 } },
       { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
     ).lean();
     return doc ? toEntry(doc) : null;
   }
 
-  async markSent(id: string, receipt: DeliveryReceipt, at: Date): Promise<void> {
-    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'sent', receipt, sentAt: at }, $unset: { lastError: 1 } });
+  async extendLease(id: string, claimToken: string, until: Date): Promise<boolean> {
+    return this.fenced(id, claimToken, { $set: { nextAttemptAt: until } });
   }
 
-  async markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'pending', lastError: error, nextAttemptAt } });
+  async markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean> {
+    return this.fenced(id, claimToken, { $set: { status: 'sent', receipt, sentAt: at }, $unset: { lastError: 1 } });
   }
 
-  async markFailed(id: string, error: string, at: Date): Promise<void> {
-    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
+  async markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean> {
+    return this.fenced(id, claimToken, { $set: { status: 'pending', lastError: error, nextAttemptAt } });
   }
 
-  async markUndelivered(id: string, detail: string, at: Date): Promise<void> {
-    await this.m.Outbox.updateOne({ _id: id }, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
+  async markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean> {
+    return this.fenced(id, claimToken, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
+  }
+
+  /** Applies the update only while `claimToken` is the entry's current claim and it is still sending. */
+  private async fenced(id: string, claimToken: string, update: Record<string, unknown>): Promise<boolean> {
+    const res = await this.m.Outbox.updateOne({ _id: id, claimToken, status: 'sending' }, update);
+    return res.matchedCount === 1;
+  }
+
+  async markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean> {
+    return this.fenced(id, claimToken, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
   }
 
   async listByTicket(ticketId: string): Promise<OutboxEntry[]> {

@@ -6,6 +6,7 @@ import {
 import { MongoCheckpointStore } from './checkpoint.store.ts';
 import { MongoContactRepository } from './contact.repository.ts';
 import { GridFsBlobStore } from './gridfs.blob-store.ts';
+import { MongoIngestAttemptRepository } from './ingest-attempt.repository.ts';
 import { MongoMessageRepository } from './message.repository.ts';
 import type { Models } from './models.ts';
 import { MongoOutboxRepository } from './outbox.repository.ts';
@@ -25,6 +26,7 @@ export function createRepositories(conn: Connection, models: Models): Repositori
     blobs: new GridFsBlobStore(conn.db!),
     checkpoints: new MongoCheckpointStore(models),
     suppressions: new MongoSuppressionRepository(models),
+    attempts: new MongoIngestAttemptRepository(models),
   };
   return Object.fromEntries(Object.entries(repos).map(([k, repo]) => [k, translateErrors(repo)])) as unknown as Repositories;
 }

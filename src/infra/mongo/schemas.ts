@@ -66,6 +66,11 @@ export const messageSchema = new Schema({
   internal: Boolean,
   role: { type: String, enum: ['customer', 'agent', 'bounce'] },
   rawBlobId: String,
+  textBlobId: String,
+  htmlBlobId: String,
+  recipientCounts: { to: Number, cc: Number },
+  contentHash: String,
+  linkedTicketNumbers: [Number],
   complete: Boolean,
   createdAt: Date,
 }, { ...opts, collection: 'messages' });
@@ -138,6 +143,7 @@ export const outboxSchema = new Schema({
   status: { type: String, enum: ['pending', 'sending', 'sent', 'failed', 'undelivered'] },
   attempts: Number,
   nextAttemptAt: Date,
+  claimToken: String,
   lastError: String,
   receipt: { accepted: [String], rejected: [String], response: String },
   createdAt: Date,
@@ -187,3 +193,12 @@ export const suppressionSchema = new Schema({
   status: String,
   since: Date,
 }, { ...opts, collection: 'suppressions' });
+
+/** Failed ingests per idempotency key: how many in a row failed the same way (poison-mail.handler.ts). */
+export const ingestAttemptSchema = new Schema({
+  _id: String, // `${channel}:${externalId}`
+  signature: String,
+  attempts: Number,
+  lastError: String,
+  updatedAt: Date,
+}, { ...opts, collection: 'ingest_attempts' });

@@ -1,7 +1,11 @@
-import type { NewTicket, Ticket, TicketChange, TicketRepository, TicketStatus } from '../../core/index.ts';
+import { TransientError, type NewTicket, type Ticket, type TicketChange, type TicketRepository, type TicketStatus } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
+import { TicketNumberAllocator } from './ticket-number.allocator.ts';
+
+/** How often a ticket insert may lose its number to a concurrent one before we give up (transient). */
+const NUMBER_ATTEMPTS = 20;
 
 type TicketDoc = Omit<Ticket, 'id'> & { _id: string };
 
@@ -14,33 +18,41 @@ function toTicket(doc: TicketDoc): Ticket {
 }
 
 export class MongoTicketRepository implements TicketRepository {
-  constructor(private readonly m: Models) {}
+  private readonly numbers: TicketNumberAllocator;
 
-  private async nextNumber(): Promise<number> {
-    const doc = await this.m.Counter.findOneAndUpdate(
-      { _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' },
-    ).lean();
-    return doc!.seq!;
+  constructor(private readonly m: Models) {
+    this.numbers = new TicketNumberAllocator(m);
+  }
+
+  idForOrigin(originKey: string): string {
+    return stableId('tk', originKey);
   }
 
   async createOnce(t: NewTicket): Promise<Ticket> {
-    const _id = stableId('tk', t.originKey);
-    const existing = await this.byId(_id);
-    if (existing) return existing;
-    const number = await this.nextNumber();
-    const insert = {
-      originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
-      channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
-      flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
-      ...(t.linkedTicketNumbers?.length ? { linkedTicketNumbers: t.linkedTicketNumbers } : {}),
-      ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
-    };
-    try {
-      await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same origin won
+    const _id = this.idForOrigin(t.originKey);
+    for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt++) {
+      const existing = await this.byId(_id);
+      if (existing) return existing; // a replay, or a concurrent ingest of the same origin won
+      const number = await this.numbers.next();
+      const insert = {
+        originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
+        channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
+        flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
+        ...(t.linkedTicketNumbers?.length ? { linkedTicketNumbers: t.linkedTicketNumbers } : {}),
+        ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
+      };
+      try {
+        await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
+        const stored = await this.byId(_id);
+        if (stored) return stored;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Either the same origin was stored concurrently (the loop's byId finds it) or another
+        // ticket already holds this number: lift the counter past it and draw again.
+        await this.numbers.catchUp();
+      }
     }
-    return (await this.byId(_id))!;
+    throw new TransientError(`no free ticket number after ${NUMBER_ATTEMPTS} attempts`);
   }
 
   async byId(id: string): Promise<Ticket | null> {
