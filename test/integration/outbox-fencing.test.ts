@@ -3,7 +3,8 @@
  * the first sender's late updates change nothing, and a sender that is still working renews it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../../src/core/index.ts';
+import { OutboxDispatcher, type ChannelAdapter, type OutboundMessage } from '../../src/core/index.ts';
+import { createLogger } from '../../src/infra/logger.ts';
 import { createModels, ensureIndexes } from '../../src/infra/mongo/models.ts';
 import { MongoOutboxRepository } from '../../src/infra/mongo/outbox.repository.ts';
 import { openTestDb } from '../support/database.ts';
@@ -52,5 +53,27 @@ describe('outbox claims are fenced', () => {
     expect(await outbox.claimDue(new Date(t0.getTime() + 5000), 1000, ['email'])).toBeNull();
     expect(await outbox.extendLease('renewed', 'not-the-claim', new Date(t0.getTime() + 60_000))).toBe(false);
     expect(await outbox.markSent('renewed', claim!.claimToken!, { accepted: ['c@example.org'], rejected: [] }, t0)).toBe(true);
+  });
+
+  it('a send that outlasts the lease keeps its claim: no second sender takes the entry meanwhile', async () => {
+    const clock = { now: () => new Date() };
+    await outbox.enqueue(message('slow-send'), new Date(Date.now() - 1000));
+    let release!: () => void;
+    const sending = new Promise<void>((resolve) => { release = resolve; });
+    let started = false;
+    const slow: ChannelAdapter = {
+      id: 'email', start: async () => {}, stop: async () => {}, health: async () => ({ ok: true, detail: '' }),
+      deliver: async () => { started = true; await sending; return { accepted: ['c@example.org'], rejected: [] }; },
+    };
+    const dispatcher = new OutboxDispatcher(outbox, new Map([['email', slow]]), {
+      pollIntervalMs: 60_000, maxAttempts: 3, backoffBaseMs: 100, backoffMaxMs: 1000, leaseMs: 1000,
+    }, clock, createLogger('silent'));
+    const pass = dispatcher.drain();
+    while (!started) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 2500)); // two and a half leases
+    expect(await outbox.claimDue(new Date(), 1000, ['email'])).toBeNull();
+    release();
+    await pass;
+    expect(await outbox.byId('slow-send')).toMatchObject({ status: 'sent', attempts: 1 });
   });
 });
