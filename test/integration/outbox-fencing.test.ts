@@ -63,7 +63,7 @@ describe('outbox claims are fenced', () => {
     let started = false;
     const slow: ChannelAdapter = {
       id: 'email', start: async () => {}, stop: async () => {}, health: async () => ({ ok: true, detail: '' }),
-      deliver: async () => { started = true; await sending; return { accepted: ['c@example.org'], rejected: [] }; },
+      deliver: async () => { started = true; await sending; return { status: 'delivered', receipt: { accepted: ['c@example.org'], rejected: [] } }; },
     };
     const dispatcher = new OutboxDispatcher(outbox, new Map([['email', slow]]), {
       pollIntervalMs: 60_000, maxAttempts: 3, backoffBaseMs: 100, backoffMaxMs: 1000, leaseMs: 1000,
