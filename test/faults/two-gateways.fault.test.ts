@@ -30,7 +30,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'two-gateways.fault'))
     load.start();
     await load.offered();
     await load.settle(120_000);
-    await waitForQuiet(bed.conn.db!, load.accepted, bed.sinkMessages, 180_000);
+    await waitForQuiet(bed.conn.db!, load.accepted, bed.sinkMessages, 120_000);
     for (const g of [a!, b!]) expect(g.process.child.exitCode, g.process.output()).toBeNull();
     const verdict = await checkDelivery(bed.conn.db!, load.accepted, bed.sinkMessages(), []);
     writeRow(inject('faultSummaryDir'), {

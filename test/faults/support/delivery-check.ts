@@ -23,17 +23,25 @@ type Db = mongoose.mongo.Db;
 
 const bare = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
 
-/** Waits until every accepted message is stored and acknowledged and the outbox is empty. */
-export async function waitForQuiet(db: Db, accepted: ReadonlyMap<string, unknown>, sink: () => SinkMessage[], timeoutMs: number): Promise<void> {
+/**
+ * Waits until every accepted message is stored and acknowledged and the outbox is empty; false when
+ * that never happens in time (the checks then say what is missing, instead of a bare timeout).
+ */
+export async function waitForQuiet(db: Db, accepted: ReadonlyMap<string, unknown>, sink: () => SinkMessage[], timeoutMs: number): Promise<boolean> {
   const keys = [...accepted.keys()];
-  await waitUntil(async () => {
-    const stored = await db.collection('messages').countDocuments({ direction: 'inbound', complete: true });
-    const open = await db.collection('outbox').countDocuments({ status: { $in: ['pending', 'sending'] } });
-    const answered = new Set(sink().map((m) => bare(m.parsed.inReplyTo)));
-    return stored >= keys.length && open === 0 && keys.every((k) => answered.has(k));
-  }, `${keys.length} accepted messages stored and acknowledged`, timeoutMs, 500);
+  try {
+    await waitUntil(async () => {
+      const stored = await db.collection('messages').countDocuments({ direction: 'inbound', complete: true });
+      const open = await db.collection('outbox').countDocuments({ status: { $in: ['pending', 'sending'] } });
+      const answered = new Set(sink().map((m) => bare(m.parsed.inReplyTo)));
+      return stored >= keys.length && open === 0 && keys.every((k) => answered.has(k));
+    }, `${keys.length} accepted messages stored and acknowledged`, timeoutMs, 500);
+  } catch {
+    return false;
+  }
   // Let a late second copy (a lease running out after a kill) show up before counting.
   await new Promise((r) => setTimeout(r, 2_500));
+  return true;
 }
 
 export async function checkDelivery(
@@ -47,6 +55,8 @@ export async function checkDelivery(
   const tickets = await db.collection('tickets').find().toArray();
   const acks = await db.collection('outbox').find({ kind: 'ack' }).toArray();
   const byKey = new Map(inbound.map((m) => [`${m.channel} ${m.externalId}`, m]));
+  const stuck = await db.collection('outbox').find({ status: { $in: ['pending', 'sending', 'failed'] } }).toArray();
+  for (const e of stuck) problems.push(`outbox entry ${e._id} (${e.kind}) still ${e.status} after ${e.attempts} attempt(s): ${e.lastError ?? ''}`);
 
   for (const [key, { channel }] of accepted) {
     const m = byKey.get(`${channel} ${key}`);
