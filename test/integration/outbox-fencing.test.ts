@@ -7,7 +7,8 @@ import { OutboxDispatcher, type ChannelAdapter, type OutboundMessage } from '../
 import { createLogger } from '../../src/infra/logger.ts';
 import { createModels, ensureIndexes } from '../../src/infra/mongo/models.ts';
 import { MongoOutboxRepository } from '../../src/infra/mongo/outbox.repository.ts';
-import { openTestDb } from '../support/database.ts';
+import { connectMongo } from '../../src/infra/db/mongo.connection.ts';
+import { mongoUri, openTestDb } from '../support/database.ts';
 
 const message = (id: string): OutboundMessage => ({
   id, kind: 'ack', channel: 'email', ticketId: 'tk_1', ticketNumber: 1, to: [{ address: 'c@example.org' }],
@@ -75,5 +76,22 @@ describe('outbox claims are fenced', () => {
     release();
     await pass;
     expect(await outbox.byId('slow-send')).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('two dispatchers racing for one entry: exactly one claims it (findAndModify is not atomic on every server)', async () => {
+    const other = await connectMongo(mongoUri(), db.dbName);
+    try {
+      const second = new MongoOutboxRepository(createModels(other));
+      for (let i = 0; i < 10; i++) {
+        await outbox.enqueue(message(`race-${i}`), new Date(0));
+        const now = new Date();
+        const claims = await Promise.all([outbox.claimDue(now, 60_000, ['email']), second.claimDue(now, 60_000, ['email'])]);
+        expect(claims.filter(Boolean).map((c) => c!.id)).toEqual([`race-${i}`]);
+        const winner = claims.find(Boolean)!;
+        expect(await outbox.markSent(winner.id, winner.claimToken!, { accepted: [], rejected: [] }, now)).toBe(true);
+      }
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { migrateContacts } from './contact.migration.ts';
 import {
-  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxSchema,
+  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -15,6 +15,7 @@ export function createModels(conn: Connection) {
     Counter: conn.model('Counter', counterSchema),
     MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
     Outbox: conn.model('Outbox', outboxSchema),
+    OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Quarantine: conn.model('Quarantine', quarantineSchema),
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
     AckLog: conn.model('AckLog', ackLogSchema),

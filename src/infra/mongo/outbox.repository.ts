@@ -1,7 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { DeliveryReceipt, MailOutboxEntry, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
+import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
+
+/** Due entries looked at per claim: enough to get past ones another dispatcher is claiming right now. */
+const CANDIDATES = 8;
 
 const toEntry = (doc: object) => fromDoc<OutboxEntry>(doc);
 
@@ -22,13 +25,40 @@ export class MongoOutboxRepository implements OutboxRepository {
     );
   }
 
+  /**
+   * Claims by inserting `<id>#<attempt>` into outbox_claims: of two dispatchers racing for one entry
+   * exactly one inserts it (the other gets a duplicate key and moves on), whatever the server's
+   * findAndModify guarantees. The claim id is also the entry's claimToken, which fences its results.
+   */
   async claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null> {
-    const doc = await this.m.Outbox.findOneAndUpdate(
-      { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: channels } },
-      { $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + leaseMs), claimToken: randomUUID() }, $inc: { attempts: 1 } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-    ).lean();
-    return doc ? toEntry(doc) : null;
+    const due = await this.m.Outbox.find({ status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: channels } })
+      .sort({ nextAttemptAt: 1 }).limit(CANDIDATES).lean();
+    for (const doc of due) {
+      const attempts = (doc.attempts ?? 0) + 1;
+      const claimToken = `${doc._id}#${attempts}`;
+      try {
+        await this.m.OutboxClaim.create({ _id: claimToken, at: now });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await this.passStaleClaim(String(doc._id), attempts, claimToken, now, leaseMs);
+        continue; // another dispatcher holds this attempt
+      }
+      const nextAttemptAt = new Date(now.getTime() + leaseMs);
+      await this.m.Outbox.updateOne({ _id: doc._id }, { $set: { status: 'sending', nextAttemptAt, claimToken, attempts } });
+      return toEntry({ ...doc, status: 'sending', nextAttemptAt, claimToken, attempts });
+    }
+    return null;
+  }
+
+  /**
+   * A claim whose holder died before it could mark the entry (its lease is over, the entry still
+   * shows the attempt before): count that attempt as made, so the next claim takes the one after.
+   */
+  private async passStaleClaim(id: string, attempts: number, claimToken: string, now: Date, leaseMs: number): Promise<void> {
+    const claim = await this.m.OutboxClaim.findById(claimToken).lean();
+    if (claim?.at && now.getTime() - new Date(claim.at).getTime() > leaseMs) {
+      await this.m.Outbox.updateOne({ _id: id, attempts: attempts - 1 }, { $set: { attempts } });
+    }
   }
 
   async extendLease(id: string, claimToken: string, until: Date): Promise<boolean> {

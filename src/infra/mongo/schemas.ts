@@ -151,6 +151,13 @@ export const outboxSchema = new Schema({
 }, { ...opts, collection: 'outbox' });
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 
+/**
+ * One document per claimed outbox attempt (`<entry id>#<attempt>`). Inserting it is the claim: a
+ * unique _id is atomic on every server, while findAndModify is not on FerretDB 1.x (two dispatchers
+ * could both "claim" one entry and send it twice).
+ */
+export const outboxClaimSchema = new Schema({ _id: String, at: Date }, { ...opts, collection: 'outbox_claims' });
+
 export const quarantineSchema = new Schema({
   _id: String,
   channel: String,
