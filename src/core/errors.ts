@@ -42,6 +42,19 @@ export class DeliveryError extends HelpdeskError {
 }
 
 /**
+ * The database itself is unreachable (infra translates driver outage errors into this). Unlike
+ * other transient failures, an outage is never counted against a message: it is not the message's
+ * fault, and counting it would quarantine good mail while the database comes back.
+ */
+export class StoreUnavailableError extends TransientError {}
+
+export function isStoreUnavailable(err: unknown, depth = 0): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return depth < 3 && cause !== undefined && isStoreUnavailable(cause, depth + 1);
+}
+
+/**
  * The store is not there right now, rather than this input is bad. Infra translates driver errors
  * into TransientError (src/infra/mongo/transient-errors.ts), so the code (here or on a cause) is
  * all the core checks.

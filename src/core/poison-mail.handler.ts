@@ -3,10 +3,11 @@
  * failure is counted durably under the message's idempotency key (so the count survives
  * restarts). A failure that is not a database outage quarantines the message at once; a transient
  * one does so when it happened the same way `maxAttempts` times. Either way the ingest then
- * answers `quarantined` and the channel moves on (IMAP checkpoints, LMTP 250, pipe 0). Only when
- * even the count cannot be written (the store is away) does the caller get a retry signal.
+ * answers `quarantined` and the channel moves on (IMAP checkpoints, LMTP 250, pipe 0). A database
+ * outage is never counted (the channel just retries), nor is anything when even the count cannot be
+ * written.
  */
-import { TransientError } from './errors.ts';
+import { isStoreUnavailable, TransientError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { BlobInfo, Clock, Repositories } from './ports.ts';
 import type { InboundMessage, IngestResult } from './types.ts';
@@ -37,6 +38,8 @@ export class PoisonMailHandler {
 
   /** Decides after a failed ingest: throw a retry signal, or quarantine and return `quarantined`. */
   async handle(message: InboundMessage, err: unknown, transient: boolean): Promise<IngestResult> {
+    // The database is away: retry later, and do not count it (the message did nothing wrong).
+    if (isStoreUnavailable(err)) throw err instanceof TransientError ? err : new TransientError(describe(err), { cause: err });
     const key = `${message.channel}:${message.externalId}`;
     const error = describe(err);
     let attempts: number;

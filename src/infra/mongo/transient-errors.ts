@@ -3,7 +3,7 @@
  * every repository is wrapped so such errors reach the core as its TransientError (try again
  * later), and everything else passes through unchanged.
  */
-import { TransientError } from '../../core/index.ts';
+import { StoreUnavailableError, TransientError } from '../../core/index.ts';
 
 const DRIVER_NAMES = /MongoNetwork|MongoServerSelection|MongoNotConnected|MongoTopologyClosed|PoolClosed|PoolCleared|MongooseServerSelection/;
 // Driver and mongoose messages (not outside input); bounded all the same.
@@ -24,7 +24,7 @@ export function isStoreOutage(err: unknown, depth = 0): boolean {
 
 export function asTransient(err: unknown): unknown {
   if (err instanceof TransientError || !isStoreOutage(err)) return err;
-  return new TransientError(`store unavailable: ${(err as Error).message}`, { cause: err });
+  return new StoreUnavailableError(`store unavailable: ${(err as Error).message}`, { cause: err });
 }
 
 /** The same object, with every method's thrown or rejected driver error translated. */
