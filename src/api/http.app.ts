@@ -31,11 +31,13 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.set('query parser', 'simple');
   app.use(healthRoutes(deps.readiness, deps.adminToken));
   if (deps.metrics) app.use(metricsRoutes(deps.metrics.source, deps.metrics.token));
+  // Channel routes first: their public endpoints (/api/v1/chat/visitors, /api/v1/forms/submit)
+  // carry their own checks and must not meet the agent API's bearer check below.
+  if (deps.channelRoutes) app.use(deps.channelRoutes);
   app.use('/api/v1', requireAdminToken(deps.adminToken), ticketRoutes({
     repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl: deps.publicUrl.replace(/\/$/, ''), logger: deps.logger,
   }));
   app.use('/api/v1', requireAdminToken(deps.adminToken), messageBodyRoutes(deps.repos));
-  if (deps.channelRoutes) app.use(deps.channelRoutes);
   app.use((_req, res) => { res.status(404).json({ error: 'not_found' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if ((err as { code?: string })?.code === ErrorCodes.NOT_FOUND) {
