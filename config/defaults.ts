@@ -37,6 +37,12 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
   tickets: {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
   },
+  redisUrl: undefined, // unset: rate limits are per process
+  auth: {
+    sessionTtlMs: 12 * 60 * 60 * 1000, // one working day; log in again after
+    loginMaxFailures: 5, // failed logins per address and client per window, then 429 until the window passes
+    loginWindowMs: 15 * 60 * 1000,
+  },
   channels: {
     email: {
       imap: {

@@ -74,6 +74,16 @@ export const configSchema = z.object({
     /** A reply to a ticket closed longer ago than this opens a new, linked ticket. */
     reopenWindowMs: z.coerce.number().int().min(0),
   }),
+  /** Redis (e.g. `redis://127.0.0.1:6379`): shared rate limits (and chat rooms) across gateway processes. */
+  redisUrl: z.string().url().optional(),
+  /** Agent sign-in: console sessions and login throttling. */
+  auth: z.object({
+    /** A console session ends this long after login. */
+    sessionTtlMs: z.coerce.number().int().min(60_000),
+    /** Failed logins per address and client within the window before further tries are refused (429). */
+    loginMaxFailures: z.coerce.number().int().min(1),
+    loginWindowMs: z.coerce.number().int().min(1000),
+  }),
   /** One slice per channel in channels/index.ts; each channel's factory receives its own. */
   channels: z.object({
     email: z.object({
@@ -154,4 +164,4 @@ type ParsedConfig = z.infer<typeof configSchema>;
 export type AppConfig = Omit<ParsedConfig, 'secret' | 'adminToken'> & { secret: string; adminToken: string };
 
 /** Config keys whose values never reach a log line. */
-export const secretKeys = ['secret', 'adminToken', 'previousSecrets', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token'] as const;
+export const secretKeys = ['secret', 'adminToken', 'previousSecrets', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token', 'redisUrl'] as const;

@@ -8,10 +8,11 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
+  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
   OutboxDispatcher, ReplyComposer, ThreadResolver, TicketActions,
   type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
+import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
@@ -80,7 +81,9 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
     onQueued: () => dispatcher.kick(),
   });
-  return { models, repos, ingest, dispatcher, channels, adapters, actions, publisher };
+  const agentStores = await createAgentStores(conn);
+  const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs);
+  return { models, repos, ingest, dispatcher, channels, adapters, actions, publisher, agents, agentStores };
 }
 
 export type Core = Awaited<ReturnType<typeof buildCore>>;

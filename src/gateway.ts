@@ -12,6 +12,7 @@ import { displayHtml, type ChannelWebSurface } from '../channels/index.ts';
 import { createHttpApp } from './api/http.app.ts';
 import { buildCore, type Core } from './core.composition.ts';
 import { meteredSink, noMetrics, type ChannelHealth, type IngestService, type Logger } from './core/index.ts';
+import { createLoginThrottle } from './infra/auth/login-throttle.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
 import { PrometheusMetrics } from './infra/metrics/prometheus.metrics.ts';
 import { mongoQueueProbe } from './infra/metrics/queue.probe.ts';
@@ -39,6 +40,9 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
   const core = await buildCore(config, conn, logger, metrics, options.extraChannels);
   let server: Server | undefined;
   let io: SocketServer | undefined;
+  const loginThrottle = createLoginThrottle({
+    maxFailures: config.auth.loginMaxFailures, windowMs: config.auth.loginWindowMs, redisUrl: config.redisUrl,
+  }, logger.child({ component: 'auth' }));
 
   // Queue and send promptly: kick the dispatcher after every stored message.
   const sink = meteredSink({
@@ -68,7 +72,8 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       // One express app and one socket.io server on one HTTP server; channels attach to both.
       const channelRoutes = express.Router();
       const app = createHttpApp({
-        repos: core.repos, actions: core.actions, displayHtml, adminToken: config.adminToken, publicUrl: config.publicUrl,
+        repos: core.repos, actions: core.actions, agents: core.agents, loginThrottle, displayHtml,
+        adminToken: config.adminToken, secret: config.secret, publicUrl: config.publicUrl,
         readiness, logger: logger.child({ component: 'http' }), channelRoutes,
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
@@ -91,6 +96,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       }
       for (const channel of core.adapters) await channel.stop();
       await core.dispatcher.stop();
+      await loginThrottle.close();
       await conn.close();
     },
   };

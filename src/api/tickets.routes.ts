@@ -1,51 +1,19 @@
 /**
- * Agent API: ticket list (newest first, cursor pagination), one ticket with its messages,
- * attachment downloads, and the agent actions (change fields, escalate, reply, note). Every input
- * is validated with zod; reads go through the core's repositories, changes through TicketActions.
+ * Agent API on tickets: the list (filters, newest first, cursor pagination), one ticket with its
+ * whole cross-channel thread, attachments and full bodies, and the agent actions (change fields,
+ * escalate, reply, note). Reads go through the core's repositories, changes through TicketActions
+ * with the caller as the actor.
  */
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import {
-  PRIORITIES, TICKET_STATUSES, TIERS, type Actor, type HtmlDisplay, type OutboxEntry, type Repositories, type StoredMessage,
-  type TicketActions, type Logger,
-} from '../core/index.ts';
+import type { HtmlDisplay, Logger, OutboxEntry, Repositories, StoredMessage, TicketActions, TicketFilter } from '../core/index.ts';
 import { sendBlob } from './blob-download.ts';
+import type { ApiRegistry } from './openapi/route-registry.ts';
+import type { Principal } from './principal.ts';
 import { presentMessage, presentTicket } from './ticket.presenter.ts';
-
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.coerce.number().int().min(1).optional(),
-}).strict();
-const ticketParam = z.object({ number: z.coerce.number().int().min(1) });
-/** `remoteImages=1` loads the remote images of displayed HTML (blocked by default: tracking pixels). */
-const ticketQuery = z.object({ remoteImages: z.enum(['0', '1', 'true', 'false']).optional() }).strict();
-const attachmentParam = ticketParam.extend({ blobId: z.string().regex(/^[a-z0-9-]{1,100}$/) });
-const changeBody = z.object({
-  status: z.enum(TICKET_STATUSES).optional(),
-  priority: z.enum(PRIORITIES).optional(),
-  category: z.string().trim().min(1).max(100).nullable().optional(),
-  assigneeId: z.string().trim().min(1).max(100).nullable().optional(),
-}).strict().refine((b) => Object.keys(b).length > 0, 'nothing to change');
-const escalateBody = z.object({ tier: z.enum(TIERS), reason: z.string().trim().min(1).max(2000) }).strict();
-const textBody = z.object({
-  text: z.string().trim().min(1).max(100_000),
-  /** Makes a retried request store one message; generated when absent. */
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(),
-}).strict();
-
-/** The admin token acts as one API agent until agent accounts exist. */
-const API_ACTOR: Actor = { id: 'agent:api' };
-
-function badRequest(res: Response, error: z.ZodError) {
-  res.status(400).json({
-    error: 'invalid_request',
-    fields: error.issues.map((i) => ({
-      field: i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.'),
-      message: i.message,
-    })),
-  });
-}
+import {
+  attachmentParam, changeBody, escalateBody, listQuery, messageView, textBody, ticketParam, ticketQuery, ticketView,
+} from './ticket.schemas.ts';
 
 export interface TicketRoutesDeps {
   repos: Repositories;
@@ -60,90 +28,119 @@ function deliveryOf(m: StoredMessage, entries: OutboxEntry[]): OutboxEntry | und
   return entries.find((e) => (e.channel === 'email' && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId);
 }
 
-export function ticketRoutes({ repos, actions, baseUrl, displayHtml, logger }: TicketRoutesDeps): Router {
-  const router = Router();
-  const json = express.json({ limit: '200kb' });
+const noTicket = (n: number) => ({ error: 'not_found', message: `no ticket #${n}` });
 
-  router.get('/tickets', async (req: Request, res: Response) => {
-    const q = listQuery.safeParse(req.query);
-    if (!q.success) return badRequest(res, q.error);
-    const found = await repos.tickets.list({ limit: q.data.limit + 1, ...(q.data.cursor ? { beforeNumber: q.data.cursor } : {}) });
-    const page = found.slice(0, q.data.limit);
-    const requesters = await repos.contacts.byIds([...new Set(page.map((t) => t.requesterId))]);
-    res.json({
-      tickets: page.map((t) => presentTicket(t, requesters.find((c) => c.id === t.requesterId))),
-      nextCursor: found.length > q.data.limit ? String(page[page.length - 1]!.number) : null,
-    });
+/** The list query as a repository filter; null when it can match nothing (an unknown requester address). */
+async function filterOf(q: z.output<typeof listQuery>, principal: Principal, repos: Repositories): Promise<TicketFilter | null> {
+  const filter: TicketFilter = {};
+  for (const key of ['status', 'channel', 'tier', 'priority', 'category'] as const) if (q[key] !== undefined) Object.assign(filter, { [key]: q[key] });
+  if (q.assignee === 'none') filter.assigneeId = null;
+  else if (q.assignee === 'me') filter.assigneeId = principal.agent?.id ?? principal.actor.id;
+  else if (q.assignee) filter.assigneeId = q.assignee;
+  if (q.requester?.includes('@')) {
+    const contact = await repos.contacts.byEmail(q.requester);
+    if (!contact) return null;
+    filter.requesterId = contact.id;
+  } else if (q.requester) filter.requesterId = q.requester;
+  if (q.q) filter.subjectContains = q.q;
+  return filter;
+}
+
+export function registerTicketRoutes(api: ApiRegistry, { repos, actions, baseUrl, displayHtml, logger }: TicketRoutesDeps): void {
+  const view = (ticketNumber: number, remoteImages = false) => ({ ticketNumber, baseUrl, displayHtml, remoteImages });
+
+  api.add({
+    method: 'get', path: '/tickets', operationId: 'listTickets', tag: 'tickets', access: 'agent', query: listQuery,
+    summary: 'Tickets, newest first, filtered; `nextCursor` pages on',
+    responses: { 200: { description: 'A page of tickets', schema: z.object({ tickets: z.array(ticketView), nextCursor: z.string().nullable() }) } },
+    async handler({ query, principal, res }) {
+      const filter = await filterOf(query, principal, repos);
+      if (!filter) return res.json({ tickets: [], nextCursor: null });
+      const found = await repos.tickets.list({ limit: query.limit + 1, filter, ...(query.cursor ? { beforeNumber: query.cursor } : {}) });
+      const page = found.slice(0, query.limit);
+      const requesters = await repos.contacts.byIds([...new Set(page.map((t) => t.requesterId))]);
+      res.json({
+        tickets: page.map((t) => presentTicket(t, requesters.find((c) => c.id === t.requesterId))),
+        nextCursor: found.length > query.limit ? String(page[page.length - 1]!.number) : null,
+      });
+    },
   });
 
-  router.get('/tickets/:number', async (req: Request, res: Response) => {
-    const p = ticketParam.safeParse(req.params);
-    if (!p.success) return badRequest(res, p.error);
-    const q = ticketQuery.safeParse(req.query);
-    if (!q.success) return badRequest(res, q.error);
-    const ticket = await repos.tickets.byNumber(p.data.number);
-    if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket #${p.data.number}` });
-    const [requester] = await repos.contacts.byIds([ticket.requesterId]);
-    const messages = await repos.messages.listByTicket(ticket.id);
-    const deliveries = await repos.outbox.listByTicket(ticket.id);
-    const view = { ticketNumber: ticket.number, baseUrl, displayHtml, remoteImages: q.data.remoteImages === '1' || q.data.remoteImages === 'true' };
-    res.json({
-      ...presentTicket(ticket, requester),
-      messages: messages.map((m) => presentMessage(m, view, deliveryOf(m, deliveries))),
-    });
+  api.add({
+    method: 'get', path: '/tickets/:number', operationId: 'getTicket', tag: 'tickets', access: 'agent', params: ticketParam, query: ticketQuery,
+    summary: 'One ticket with its whole thread (every channel), internal notes and the delivery state of what we sent',
+    responses: { 200: { description: 'The ticket', schema: ticketView.extend({ messages: z.array(messageView) }) } },
+    async handler({ params, query, res }) {
+      const ticket = await repos.tickets.byNumber(params.number);
+      if (!ticket) return res.status(404).json(noTicket(params.number));
+      const [requester] = await repos.contacts.byIds([ticket.requesterId]);
+      const messages = await repos.messages.listByTicket(ticket.id);
+      const deliveries = await repos.outbox.listByTicket(ticket.id);
+      const v = view(ticket.number, query.remoteImages === '1' || query.remoteImages === 'true');
+      res.json({ ...presentTicket(ticket, requester), messages: messages.map((m) => presentMessage(m, v, deliveryOf(m, deliveries))) });
+    },
   });
 
-  router.patch('/tickets/:number', json, async (req: Request, res: Response) => {
-    const p = ticketParam.safeParse(req.params);
-    if (!p.success) return badRequest(res, p.error);
-    const body = changeBody.safeParse(req.body ?? {});
-    if (!body.success) return badRequest(res, body.error);
-    const n = p.data.number;
-    const { status, priority, category, assigneeId } = body.data;
-    let ticket = await repos.tickets.byNumber(n);
-    if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket #${n}` });
-    if (status) ticket = await actions.setStatus(n, status, API_ACTOR);
-    if (priority) ticket = await actions.setPriority(n, priority, API_ACTOR);
-    if (category !== undefined) ticket = await actions.setCategory(n, category, API_ACTOR);
-    if (assigneeId !== undefined) ticket = await actions.assign(n, assigneeId, API_ACTOR);
-    res.json(presentTicket(ticket));
+  api.add({
+    method: 'patch', path: '/tickets/:number', operationId: 'updateTicket', tag: 'tickets', access: 'agent', params: ticketParam, body: changeBody,
+    summary: 'Change status, priority, category or assignee (each change audited)',
+    responses: { 200: { description: 'The changed ticket', schema: ticketView } },
+    async handler({ params, body, principal, res }) {
+      const n = params.number;
+      let ticket = await repos.tickets.byNumber(n);
+      if (!ticket) return res.status(404).json(noTicket(n));
+      const actor = principal.actor;
+      if (body.status) ticket = await actions.setStatus(n, body.status, actor);
+      if (body.priority) ticket = await actions.setPriority(n, body.priority, actor);
+      if (body.category !== undefined) ticket = await actions.setCategory(n, body.category, actor);
+      if (body.assigneeId !== undefined) ticket = await actions.assign(n, body.assigneeId, actor);
+      res.json(presentTicket(ticket));
+    },
   });
 
-  router.post('/tickets/:number/escalate', json, async (req: Request, res: Response) => {
-    const p = ticketParam.safeParse(req.params);
-    if (!p.success) return badRequest(res, p.error);
-    const body = escalateBody.safeParse(req.body ?? {});
-    if (!body.success) return badRequest(res, body.error);
-    res.json(presentTicket(await actions.escalate(p.data.number, body.data.tier, body.data.reason, API_ACTOR)));
+  api.add({
+    method: 'post', path: '/tickets/:number/escalate', operationId: 'escalateTicket', tag: 'tickets', access: 'agent', params: ticketParam, body: escalateBody,
+    summary: 'Escalate to a tier with a reason (kept in the audit trail)',
+    responses: { 200: { description: 'The escalated ticket', schema: ticketView } },
+    async handler({ params, body, principal, res }) {
+      res.json(presentTicket(await actions.escalate(params.number, body.tier, body.reason, principal.actor)));
+    },
   });
 
   for (const kind of ['replies', 'notes'] as const) {
-    router.post(`/tickets/:number/${kind}`, json, async (req: Request, res: Response) => {
-      const p = ticketParam.safeParse(req.params);
-      if (!p.success) return badRequest(res, p.error);
-      const body = textBody.safeParse(req.body ?? {});
-      if (!body.success) return badRequest(res, body.error);
-      const requestId = body.data.requestId ?? randomUUID();
-      const act = kind === 'replies' ? actions.reply.bind(actions) : actions.note.bind(actions);
-      const stored = await act(p.data.number, requestId, body.data.text, API_ACTOR);
-      res.status(201).json(presentMessage(stored, { ticketNumber: p.data.number, baseUrl, displayHtml, remoteImages: false }));
+    api.add({
+      method: 'post', path: `/tickets/:number/${kind}`, operationId: kind === 'replies' ? 'replyToTicket' : 'addNote', tag: 'tickets',
+      access: 'agent', params: ticketParam, body: textBody,
+      summary: kind === 'replies' ? 'A public reply: stored, then delivered on the customer\'s channel through the outbox' : 'An internal note: never sent to the customer',
+      responses: { 201: { description: 'Stored', schema: messageView } },
+      async handler({ params, body, principal, res }) {
+        const requestId = body.requestId ?? randomUUID();
+        const act = kind === 'replies' ? actions.reply.bind(actions) : actions.note.bind(actions);
+        const stored = await act(params.number, requestId, body.text, principal.actor);
+        res.status(201).json(presentMessage(stored, view(params.number)));
+      },
     });
   }
 
-  router.get('/suppressions', async (_req: Request, res: Response) => {
-    const list = await repos.suppressions.listActive(new Date());
-    res.json({ suppressions: list });
+  api.add({
+    method: 'get', path: '/tickets/:number/attachments/:blobId', operationId: 'downloadAttachment', tag: 'tickets', access: 'agent', params: attachmentParam,
+    summary: 'Download an attachment of the ticket',
+    responses: { 200: { description: 'The attachment\'s bytes', contentType: 'application/octet-stream' } },
+    async handler({ params, res }) {
+      const ticket = await repos.tickets.byNumber(params.number);
+      const messages = ticket ? await repos.messages.listByTicket(ticket.id) : [];
+      const attachment = messages.flatMap((m) => m.attachments ?? []).find((a) => a.blobId === params.blobId);
+      if (!attachment) return res.status(404).json({ error: 'not_found', message: 'no such attachment on this ticket' });
+      await sendBlob(res, repos.blobs, attachment, logger);
+    },
   });
 
-  router.get('/tickets/:number/attachments/:blobId', async (req: Request, res: Response) => {
-    const p = attachmentParam.safeParse(req.params);
-    if (!p.success) return badRequest(res, p.error);
-    const ticket = await repos.tickets.byNumber(p.data.number);
-    const messages = ticket ? await repos.messages.listByTicket(ticket.id) : [];
-    const attachment = messages.flatMap((m) => m.attachments ?? []).find((a) => a.blobId === p.data.blobId);
-    if (!attachment) return res.status(404).json({ error: 'not_found', message: 'no such attachment on this ticket' });
-    await sendBlob(res, repos.blobs, attachment, logger);
+  api.add({
+    method: 'get', path: '/suppressions', operationId: 'listSuppressions', tag: 'mail', access: 'admin',
+    summary: 'Addresses that get no automatic mail after a hard bounce',
+    responses: { 200: { description: 'Active suppressions', schema: z.object({ suppressions: z.array(z.looseObject({ address: z.string() })) }) } },
+    async handler({ res }) {
+      res.json({ suppressions: await repos.suppressions.listActive(new Date()) });
+    },
   });
-
-  return router;
 }

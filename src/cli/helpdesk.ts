@@ -3,12 +3,16 @@
  *   helpdesk pipe                       read one RFC 822 mail on stdin (MTA pipe transport)
  *   helpdesk quarantine list [--all]    show quarantined mail
  *   helpdesk quarantine retry <id> [--force]
+ *   helpdesk agent create --email <a> --name <n> [--role admin|agent] [--tier L1] [--language en] [--password-stdin] [--token <name>]
+ *   helpdesk agent list
+ *   helpdesk agent token <email> [--name <name>]
  * Exit codes follow sysexits: 0 ok (for `pipe`: the mail is kept, quarantined included), 65 data error
  * (`pipe`: empty input; `quarantine retry`: still held), 75 temporary failure, 78 config.
  */
 import { Command } from 'commander';
 import { ConfigError } from '../../config/index.ts';
 import { ErrorCodes, HelpdeskError } from '../core/index.ts';
+import { agentCreate, agentList, agentToken, type CreateOptions } from './agent.command.ts';
 import { pipeCommand } from './pipe.command.ts';
 import { quarantineList, quarantineRetry } from './quarantine.command.ts';
 
@@ -43,5 +47,20 @@ quarantine.command('list').option('--all', 'include released entries').descripti
   .action((opts: { all?: boolean }) => run(() => quarantineList(Boolean(opts.all))));
 quarantine.command('retry <id>').option('--force', 'accept the mail even if it fails structure or size checks')
   .description('process a quarantined mail again').action((id: string, opts: { force?: boolean }) => run(() => quarantineRetry(id, Boolean(opts.force))));
+
+const agent = program.command('agent').description('agent accounts');
+agent.command('create').description('create an agent (the first one is an admin); prints a generated password unless --password-stdin')
+  .requiredOption('--email <address>', 'sign-in and notification address')
+  .requiredOption('--name <displayName>', 'the name customers see on replies')
+  .option('--role <role>', 'admin or agent (default: admin for the first account, else agent)')
+  .option('--tier <tier>', 'L1, L2 or L3', 'L1')
+  .option('--language <locale>', 'en or id', 'en')
+  .option('--password-stdin', 'read the password from stdin instead of generating one')
+  .option('--token <name>', 'also issue a personal API token with this name')
+  .action((opts: CreateOptions) => run(() => agentCreate(opts)));
+agent.command('list').description('list agents').action(() => run(agentList));
+agent.command('token <email>').description('issue a personal API token for an agent (printed once)')
+  .option('--name <name>', 'what the token is for', 'cli')
+  .action((email: string, opts: { name: string }) => run(() => agentToken(email, opts.name)));
 
 await program.parseAsync(process.argv);

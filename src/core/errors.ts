@@ -12,6 +12,10 @@ export const ErrorCodes = {
   DELIVERY_PERMANENT: 'E_DELIVERY_PERMANENT',
   DELIVERY_TRANSIENT: 'E_DELIVERY_TRANSIENT',
   NOT_FOUND: 'E_NOT_FOUND',
+  /** The change collides with what is stored (e.g. an address another account has). */
+  CONFLICT: 'E_CONFLICT',
+  /** A request's value breaks a rule (e.g. a password too short). */
+  INVALID: 'E_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -20,5 +20,7 @@ export { TicketActions, type Actor, type TicketActionsDeps } from './ticket-acti
 export { ReplyComposer, type ReplyInput } from './reply-composer.ts';
 export { InProcessEventPublisher, type TicketEventListener } from './event-publisher.ts';
 export { CoalescedRun } from './coalesced-run.ts';
+export * from './agents/agent.types.ts';
+export { AgentDirectory, MIN_PASSWORD_LENGTH } from './agents/agent-directory.service.ts';
 export { PARTICIPANTS_CAPPED } from './participant-cap.ts';
 export { MAX_STORED_RECIPIENTS } from './message-body.ts';

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from './logger.ts';
 import type {
-  Address, AttachmentRef, Contact, Decision, Identity, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
+  Address, AttachmentRef, ChannelId, Contact, Decision, Identity, DeliveryReceipt, DeliveryResult, InboundMessage, IngestResult, Locale, MailOutboxEntry,
   OutboundMessage, OutboxEntry, Priority, StoredMessage, Ticket, TicketStatus, Tier,
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
@@ -94,10 +94,23 @@ export interface TicketRepository {
   setStatus(id: string, status: TicketStatus, at: Date): Promise<void>;
   /** Sets the given fields; `null` clears category or assignee. */
   update(id: string, change: TicketChange, at: Date): Promise<void>;
-  /** Newest first; `beforeNumber` pages on. */
-  list(query: { limit: number; beforeNumber?: number }): Promise<Ticket[]>;
+  /** Newest first; `beforeNumber` pages on; `filter` narrows (every given field must match). */
+  list(query: { limit: number; beforeNumber?: number; filter?: TicketFilter }): Promise<Ticket[]>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
   touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void>;
+}
+
+/** What an agent's ticket list can narrow by. `assigneeId: null` means unassigned. */
+export interface TicketFilter {
+  status?: TicketStatus;
+  channel?: ChannelId;
+  assigneeId?: string | null;
+  tier?: Tier;
+  priority?: Priority;
+  category?: string;
+  requesterId?: string;
+  /** Case-insensitive text in the subject, taken literally (never as a pattern). */
+  subjectContains?: string;
 }
 
 export interface TicketChange {

@@ -12,6 +12,7 @@ import { createGateway } from '../../src/gateway.ts';
 import { freePort } from '../../src/infra/db/tcp-ports.ts';
 import { displayHtml } from '../../channels/index.ts';
 import { createHttpApp } from '../../src/api/http.app.ts';
+import { createLoginThrottle } from '../../src/infra/auth/login-throttle.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
 import { openTestCore } from '../support/core.ts';
@@ -32,6 +33,7 @@ describe('big mail becomes a normal ticket', () => {
     t = await openTestCore('bigmail');
     const app = createHttpApp({
       repos: t.core.repos, actions: t.core.actions, displayHtml, adminToken: TOKEN, publicUrl: 'http://127.0.0.1',
+      agents: t.core.agents, loginThrottle: createLoginThrottle({ maxFailures: 5, windowMs: 60_000 }, createLogger('silent')), secret: 'test-secret-0123456789abcdef',
       readiness: async () => ({}), logger: createLogger('silent'),
     });
     server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });

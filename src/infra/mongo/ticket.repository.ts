@@ -1,7 +1,8 @@
-import { TransientError, type NewTicket, type Ticket, type TicketChange, type TicketRepository, type TicketStatus } from '../../core/index.ts';
+import { TransientError, type NewTicket, type Ticket, type TicketChange, type TicketFilter, type TicketRepository, type TicketStatus } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
+import { ticketFilter } from './ticket.filter.ts';
 import { TicketNumberAllocator } from './ticket-number.allocator.ts';
 
 /** How often a ticket insert may lose its number to a concurrent one before we give up (transient). */
@@ -79,8 +80,8 @@ export class MongoTicketRepository implements TicketRepository {
     await this.m.Ticket.updateOne({ _id: id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
   }
 
-  async list(query: { limit: number; beforeNumber?: number }): Promise<Ticket[]> {
-    const filter = query.beforeNumber ? { number: { $lt: query.beforeNumber } } : {};
+  async list(query: { limit: number; beforeNumber?: number; filter?: TicketFilter }): Promise<Ticket[]> {
+    const filter = { ...ticketFilter(query.filter ?? {}), ...(query.beforeNumber ? { number: { $lt: query.beforeNumber } } : {}) };
     const docs = await this.m.Ticket.find(filter).sort({ number: -1 }).limit(query.limit).lean<TicketDoc[]>();
     return docs.map(toTicket);
   }
