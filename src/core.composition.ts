@@ -3,6 +3,7 @@
  * ticket actions, the event publisher and every channel of the registry. The gateway process and
  * the CLI both use it; neither starts anything here.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
@@ -10,11 +11,13 @@ import { channelRegistry, type ChannelConfigs, type Channels } from '../channels
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
   OutboxDispatcher, ReplyComposer, ThreadResolver, TicketActions,
-  type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
+  type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
+import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
+import { translateErrors } from './infra/mongo/transient-errors.ts';
 import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
@@ -26,6 +29,20 @@ export function tokenKeys(config: AppConfig): TokenKeys {
 
 export function messageIdDomain(config: AppConfig): string {
   return config.supportAddress.split('@')[1]!.toLowerCase();
+}
+
+/**
+ * Agents of live channels sign in with an API token: the admin token (one shared API agent, as in
+ * the REST API) or a personal token, which names its agent and their display name.
+ */
+function liveAgentAuth(adminToken: string, agents: AgentDirectory): (token: string) => Promise<Actor | null> {
+  const expected = Buffer.from(adminToken);
+  return async (token) => {
+    const given = Buffer.from(token);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return { id: 'agent:api' };
+    const agent = AgentDirectory.looksLikeToken(token) ? await agents.agentOfToken(token) : null;
+    return agent ? { id: `agent:${agent.id}`, name: agent.displayName } : null;
+  };
 }
 
 /** Builds every channel in the registry from its slice of `config.channels`. */
@@ -71,18 +88,26 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
       maxParticipantsPerTicket: config.intake.maxParticipantsPerTicket,
     },
   });
-  const channels = buildChannels(config.channels, {
-    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
-  });
-  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
-  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
   const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
+  // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
+  let kick = () => {};
   const actions = new TicketActions({
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
-    onQueued: () => dispatcher.kick(),
+    onQueued: () => kick(),
   });
   const agentStores = await createAgentStores(conn);
   const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs);
+  const channels = buildChannels(config.channels, {
+    blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
+    live: {
+      secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, actions, events: publisher,
+      chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config.adminToken, agents),
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    },
+  });
+  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
+  kick = () => dispatcher.kick();
   return { models, repos, ingest, dispatcher, channels, adapters, actions, publisher, agents, agentStores };
 }
 

@@ -10,6 +10,7 @@ import type {
   OutboundMessage, OutboxEntry, Priority, StoredMessage, Ticket, TicketStatus, Tier,
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
+import type { Actor, TicketActions } from './ticket-actions.service.ts';
 
 export interface IntakeSink {
   /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
@@ -280,6 +281,28 @@ export interface ChannelDeps {
   ownAddresses: readonly string[];
   /** Where a channel counts what it sees (e.g. reconnects); nothing is kept when absent. */
   metrics?: Metrics;
+  /** What live channels (chat) need besides; the composition root always provides it. */
+  live?: LiveChannelDeps;
+}
+
+/** The services a live channel talks to: agents act through TicketActions, visitors' lines go to the chat log. */
+export interface LiveChannelDeps {
+  /** The gateway's signing secret: a channel derives its own keys from it (by label), never stores it. */
+  secret: string;
+  /** Redis, when configured: live channels share rooms and limits across gateway processes. */
+  redisUrl?: string;
+  /** Shown to customers as the author when an agent has no name. */
+  supportName: string;
+  /** The gateway's public base URL (its own pages' origin is always allowed). */
+  publicUrl: string;
+  /** What agents do to tickets (a live channel's agents reply through it, audited, via the outbox). */
+  actions: TicketActions;
+  /** Ticket events as they happen, for live listeners. */
+  events: EventSource;
+  /** A live conversation's ordered transcript (chat). */
+  chatLog: ChatLogRepository;
+  /** The agent an API token belongs to, or null; ADMIN_TOKEN today, personal tokens later. */
+  authenticateAgent(token: string): Promise<Actor | null>;
 }
 
 /** One per channel in channels/index.ts: builds the adapter from its config slice. */
@@ -305,6 +328,40 @@ export interface TicketEvent {
   actor: string;
   data: Record<string, unknown>;
   at: Date;
+}
+
+/** Where live listeners subscribe to ticket events; the returned function unsubscribes. */
+export interface EventSource {
+  subscribe(listener: (event: TicketEvent) => void): () => void;
+}
+
+/** Who wrote a line of a live conversation. */
+export type ChatAuthor = 'visitor' | 'agent' | 'system';
+
+/** One line of a live conversation, numbered per conversation (1, 2, ...) in the order it was stored. */
+export interface ChatEntry {
+  seq: number;
+  /** Idempotency key: the same key is the same line (a visitor's clientId, an outbound message id). */
+  key: string;
+  author: ChatAuthor;
+  text: string;
+  at: Date;
+  ticketNumber: number;
+  agentName?: string;
+}
+
+/**
+ * The transcript of live conversations. Sequence numbers are allocated by inserting
+ * `<conversation>#<seq>` (unique), never by a counter: safe on servers without atomic updates.
+ */
+export interface ChatLogRepository {
+  /** Appends once per key: a repeated key returns the line stored first (`duplicate: true`). */
+  append(conversationId: string, line: Omit<ChatEntry, 'seq'>): Promise<{ entry: ChatEntry; duplicate: boolean }>;
+  byKey(conversationId: string, key: string): Promise<ChatEntry | null>;
+  /** Lines after `afterSeq`, in order, at most `limit`. */
+  after(conversationId: string, afterSeq: number, limit: number): Promise<ChatEntry[]>;
+  /** The conversation a ticket belongs to (recorded by its first line), or null. */
+  conversationOf(ticketNumber: number): Promise<string | null>;
 }
 
 /** Tells live listeners what changed. Fire and forget: the audit event in the store is the record. */

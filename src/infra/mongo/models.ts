@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { migrateContacts } from './contact.migration.ts';
 import {
-  ackLogSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
+  ackLogSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -21,6 +21,9 @@ export function createModels(conn: Connection) {
     AckLog: conn.model('AckLog', ackLogSchema),
     Suppression: conn.model('Suppression', suppressionSchema),
     IngestAttempt: conn.model('IngestAttempt', ingestAttemptSchema),
+    ChatLine: conn.model('ChatLine', chatLineSchema),
+    ChatKey: conn.model('ChatKey', chatKeySchema),
+    ChatConversation: conn.model('ChatConversation', chatConversationSchema),
   };
 }
 

@@ -209,3 +209,25 @@ export const ingestAttemptSchema = new Schema({
   lastError: String,
   updatedAt: Date,
 }, { ...opts, collection: 'ingest_attempts' });
+
+/**
+ * Live conversation lines, `_id` `<conversation>#<seq, 10 digits>`: inserting the next number is
+ * the allocation (unique on every server), and an `_id` range reads a conversation in order.
+ */
+export const chatLineSchema = new Schema({
+  _id: String,
+  conversationId: String,
+  seq: Number,
+  key: String,
+  author: { type: String, enum: ['visitor', 'agent', 'system'] },
+  text: String,
+  at: Date,
+  ticketNumber: Number,
+  agentName: String,
+}, { ...opts, collection: 'chat_lines' });
+
+/** One per line key (`<conversation>#<key>` -> seq): what makes a resent clientId store nothing new. */
+export const chatKeySchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'chat_keys' });
+
+/** `ticket:<number>` -> the conversation it belongs to. */
+export const chatConversationSchema = new Schema({ _id: String, conversationId: String }, { ...opts, collection: 'chat_conversations' });
