@@ -89,6 +89,13 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
       },
       suppressionMs: 7 * 24 * 60 * 60 * 1000, // hard-bounced addresses get no automatic mail this long
     },
+    chat: {
+      sites: [], // no site key, no visitors: add { key, origins, identitySecret? } per website
+      maxHttpBufferSize: 64 * 1024, // a bigger socket.io packet closes the connection
+      maxTextLength: 4000, // characters per chat message
+      socketRate: { points: 20, seconds: 10 }, // events one socket may send per window
+      visitorRate: { points: 30, seconds: 60 }, // messages one visitor may send per window, all tabs together
+    },
   },
   outbox: {
     pollIntervalMs: 1_000,

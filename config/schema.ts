@@ -20,6 +20,16 @@ const splitKeyed = (entry: string) => {
   return colon < 0 ? { id: '', secret: entry } : { id: entry.slice(0, colon), secret: entry.slice(colon + 1) };
 };
 
+/** A list given as JSON in one environment variable (CHAT_SITES). */
+const parseJson = (v: unknown) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v; // the schema then says what is wrong
+  }
+};
+
 export const configSchema = z.object({
   env: z.enum(['development', 'production', 'test']),
   port: z.coerce.number().int().min(0).max(65535),
@@ -141,6 +151,23 @@ export const configSchema = z.object({
       /** How long a permanently failing address gets no automatic mail. */
       suppressionMs: z.coerce.number().int().min(0),
     }),
+    chat: z.object({
+      /** Websites that embed the chat (CHAT_SITES is this list as JSON). */
+      sites: z.preprocess(parseJson, z.array(z.object({
+        key: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 letters, digits, _ or -'),
+        /** Origins (`https://shop.example`) whose pages may use this key; the gateway's own is always allowed. */
+        origins: z.array(z.string().url()),
+        /** Signs the site's logged-in users: identity.signature = hex HMAC-SHA256 of the email under it. */
+        identitySecret: z.string().min(16, 'must be at least 16 characters').optional(),
+      }))),
+      /** Largest socket.io packet; a bigger one closes the connection (socket.io's maxHttpBufferSize). */
+      maxHttpBufferSize: z.coerce.number().int().min(1024),
+      /** Longest chat message, in characters. */
+      maxTextLength: z.coerce.number().int().min(1).max(100_000),
+      /** Events per socket per window, and messages per visitor (all their sockets) per window. */
+      socketRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
+      visitorRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
+    }),
   }),
   outbox: z.object({
     pollIntervalMs: z.coerce.number().int().min(10),
@@ -164,4 +191,4 @@ type ParsedConfig = z.infer<typeof configSchema>;
 export type AppConfig = Omit<ParsedConfig, 'secret' | 'adminToken'> & { secret: string; adminToken: string };
 
 /** Config keys whose values never reach a log line. */
-export const secretKeys = ['secret', 'adminToken', 'previousSecrets', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token', 'redisUrl'] as const;
+export const secretKeys = ['secret', 'adminToken', 'previousSecrets', 'channels.email.imap.password', 'channels.email.smtp.password', 'database.uri', 'metrics.token', 'redisUrl', 'channels.chat.sites'] as const;
