@@ -6,10 +6,12 @@
 import type { Router } from 'express';
 import type { Server } from 'socket.io';
 import type { ChannelFactory, WebSurface } from '../src/core/index.ts';
+import { createChatChannel } from './chat/chat.config.ts';
 import { createEmailChannel } from './email/email.config.ts';
 
 export const channelRegistry = {
   email: createEmailChannel,
+  chat: createChatChannel,
 } satisfies Record<string, ChannelFactory<never>>;
 
 export type ChannelRegistry = typeof channelRegistry;
@@ -25,6 +27,8 @@ export interface ChannelWebSurface extends WebSurface {
   io: Server;
 }
 
+export type { ChatChannel } from './chat/chat.adapter.ts';
+export type { ChatChannelConfig } from './chat/chat.config.ts';
 export type { EmailChannel } from './email/email.adapter.ts';
 export type { EmailChannelConfig } from './email/email.config.ts';
 export { displayHtml, type DisplayOptions } from './email/body/html-display.ts';

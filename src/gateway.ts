@@ -27,6 +27,8 @@ export interface Gateway extends Core {
   stop(): Promise<void>;
   readiness(): Promise<Record<string, ChannelHealth>>;
   httpPort(): number | undefined;
+  /** The socket.io server channels mounted on, once listening. */
+  io(): SocketServer | undefined;
 }
 
 export interface GatewayOptions {
@@ -65,6 +67,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
   return {
     config, conn, ...core, readiness,
     httpPort: () => (server?.address() as { port: number } | null)?.port,
+    io: () => io,
     async start(options = {}) {
       for (const channel of core.adapters) await channel.start(sink);
       core.dispatcher.start();
@@ -78,7 +81,11 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
       server = createServer(app);
-      io = new SocketServer(server, { serveClient: false });
+      // Cross-origin pages embed the chat: any origin may open a socket (no cookies are used), and
+      // the chat namespace then checks the origin against the visitor's site key.
+      io = new SocketServer(server, {
+        serveClient: false, maxHttpBufferSize: config.channels.chat.maxHttpBufferSize, cors: { origin: true, credentials: false },
+      });
       for (const channel of core.adapters) channel.mount?.({ router: channelRoutes, io } satisfies ChannelWebSurface);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject).listen(config.port, config.host, () => resolve());

@@ -11,13 +11,13 @@ import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 
 const liveChannel: ChannelAdapter = {
-  id: 'chat',
+  id: 'test-live',
   async start() {},
   async stop() {},
   async health() { return { ok: true, detail: 'test channel' }; },
   mount({ router, io }: ChannelWebSurface) {
     router.get('/test-chat/ping', (_req, res) => { res.json({ pong: true }); });
-    io.of('/chat').on('connection', (socket) => { socket.emit('hello', 'visitor'); });
+    io.of('/test-live').on('connection', (socket) => { socket.emit('hello', 'visitor'); });
   },
 };
 
@@ -45,13 +45,13 @@ describe('channel mount', () => {
     const open = await (await fetch(`${base}/socket.io/?EIO=4&transport=polling`)).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
     const url = `${base}/socket.io/?EIO=4&transport=polling&sid=${sid}`;
-    expect((await fetch(url, { method: 'POST', body: '40/chat,' })).status).toBe(200);
+    expect((await fetch(url, { method: 'POST', body: '40/test-live,' })).status).toBe(200);
     const reply = await (await fetch(url)).text();
-    expect(reply).toMatch(/^40\/chat,\{"sid":/);
-    expect(reply).toContain('42/chat,["hello","visitor"]');
+    expect(reply).toMatch(/^40\/test-live,\{"sid":/);
+    expect(reply).toContain('42/test-live,["hello","visitor"]');
   });
 
   it('reports the mounted channel in readiness', async () => {
-    expect((await gateway.readiness()).chat).toEqual({ ok: true, detail: 'test channel' });
+    expect((await gateway.readiness())['test-live']).toEqual({ ok: true, detail: 'test channel' });
   });
 });

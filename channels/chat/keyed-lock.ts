@@ -1,0 +1,17 @@
+/**
+ * Runs tasks one at a time per key (a conversation) within this process, so a conversation's lines
+ * are numbered and sent in the order their acks go out. Across processes the unique line ids keep
+ * numbers distinct; clients order by seq.
+ */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const result = before.then(task, task);
+    const tail = result.catch(() => {});
+    this.tails.set(key, tail);
+    void tail.then(() => { if (this.tails.get(key) === tail) this.tails.delete(key); });
+    return result;
+  }
+}

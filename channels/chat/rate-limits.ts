@@ -1,0 +1,45 @@
+/**
+ * Rate limits for chat events: per socket (every event) and per visitor (messages, all their tabs
+ * and processes together). With Redis the counters are shared by every gateway process.
+ */
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export interface RateSetting {
+  points: number;
+  seconds: number;
+}
+
+export class ChatRateLimits {
+  private readonly socket: RateLimiterAbstract;
+  private readonly visitor: RateLimiterAbstract;
+
+  constructor(settings: { socketRate: RateSetting; visitorRate: RateSetting }, redis?: Redis) {
+    const make = (prefix: string, s: RateSetting) => (redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix, points: s.points, duration: s.seconds })
+      : new RateLimiterMemory({ keyPrefix: prefix, points: s.points, duration: s.seconds }));
+    this.socket = make('chat-socket', settings.socketRate);
+    this.visitor = make('chat-visitor', settings.visitorRate);
+  }
+
+  /** One event from this socket; false when over the limit. */
+  socketEvent(socketId: string): Promise<boolean> {
+    return this.take(this.socket, socketId);
+  }
+
+  /** One message from this visitor; false when over the limit. */
+  visitorMessage(visitorId: string): Promise<boolean> {
+    return this.take(this.visitor, visitorId);
+  }
+
+  private async take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
+    try {
+      await limiter.consume(key);
+      return true;
+    } catch (rejection) {
+      // rate-limiter-flexible rejects with its result when over the limit, with an Error when the store fails.
+      if (rejection instanceof Error) throw rejection;
+      return false;
+    }
+  }
+}
