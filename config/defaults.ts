@@ -96,6 +96,28 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
       socketRate: { points: 20, seconds: 10 }, // events one socket may send per window
       visitorRate: { points: 30, seconds: 60 }, // messages one visitor may send per window, all tabs together
     },
+    webform: {
+      enabled: true, // GET /support and POST /api/v1/forms/submit
+      categories: [], // e.g. WEBFORM_CATEGORIES=billing,technical,other
+      customFields: [], // config file only: [{ name, label: { en, id }, required, maxLength }]
+      attachments: {
+        maxFiles: 3,
+        maxFileBytes: 5 * 1024 * 1024,
+        allowedTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'],
+      },
+      minFillMs: 3_000, // people need seconds to fill a form; robots do not
+      formTokenTtlMs: 24 * 60 * 60 * 1000,
+      rateLimit: {
+        perIpLimit: 10, // submissions per IP address per window
+        perIpWindowSec: 60 * 60,
+        perAddressLimit: 5, // submissions naming one email address per window
+        perAddressWindowSec: 60 * 60,
+        keyPrefix: 'helpdesk:webform',
+      },
+      verifyAddress: false, // true: the acknowledgement waits until the address owner clicks a link
+      statusLinkTtlMs: 180 * 24 * 60 * 60 * 1000, // how long the status link in the acknowledgement works
+      verifyLinkTtlMs: 7 * 24 * 60 * 60 * 1000,
+    },
   },
   outbox: {
     pollIntervalMs: 1_000,

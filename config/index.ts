@@ -84,6 +84,20 @@ export const envMap: Record<string, string> = {
   OUTBOX_LEASE_MS: 'outbox.leaseMs',
   METRICS_ENABLED: 'metrics.enabled',
   METRICS_TOKEN: 'metrics.token',
+  WEBFORM_ENABLED: 'channels.webform.enabled',
+  WEBFORM_CATEGORIES: 'channels.webform.categories',
+  WEBFORM_MAX_FILES: 'channels.webform.attachments.maxFiles',
+  WEBFORM_MAX_FILE_BYTES: 'channels.webform.attachments.maxFileBytes',
+  WEBFORM_ALLOWED_TYPES: 'channels.webform.attachments.allowedTypes',
+  WEBFORM_MIN_FILL_MS: 'channels.webform.minFillMs',
+  WEBFORM_TOKEN_TTL_MS: 'channels.webform.formTokenTtlMs',
+  WEBFORM_RATE_IP_LIMIT: 'channels.webform.rateLimit.perIpLimit',
+  WEBFORM_RATE_IP_WINDOW_SEC: 'channels.webform.rateLimit.perIpWindowSec',
+  WEBFORM_RATE_ADDRESS_LIMIT: 'channels.webform.rateLimit.perAddressLimit',
+  WEBFORM_RATE_ADDRESS_WINDOW_SEC: 'channels.webform.rateLimit.perAddressWindowSec',
+  WEBFORM_VERIFY_ADDRESS: 'channels.webform.verifyAddress',
+  WEBFORM_STATUS_LINK_TTL_MS: 'channels.webform.statusLinkTtlMs',
+  WEBFORM_VERIFY_LINK_TTL_MS: 'channels.webform.verifyLinkTtlMs',
   HELPDESK_CRASH_POINTS: 'crashPoints',
 };
 
@@ -93,7 +107,8 @@ const movedKeys: Record<string, string> = {
   agentAddresses: 'channels.email.agentAddresses', mail: 'channels.email.limits, channels.email.breakers and tickets',
 };
 
-const listKeys = new Set(['previousSecrets', 'ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints']);
+const listKeys = new Set(['previousSecrets', 'ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints',
+  'channels.webform.categories', 'channels.webform.attachments.allowedTypes']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

@@ -168,6 +168,41 @@ export const configSchema = z.object({
       socketRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
       visitorRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
     }),
+    /** The web form at /support and POST /api/v1/forms/submit. */
+    webform: z.object({
+      enabled: bool,
+      /** Choices of the category field; empty: the form has no category. */
+      categories: z.array(z.string().min(1).max(60)),
+      /** Extra fields (config file only): a name, a label per language, whether required, a length cap. */
+      customFields: z.array(z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
+        label: z.object({ en: z.string().min(1).max(100), id: z.string().min(1).max(100) }),
+        required: z.boolean().default(false),
+        maxLength: z.number().int().min(1).max(2000).default(200),
+      })).max(20),
+      attachments: z.object({
+        maxFiles: z.coerce.number().int().min(0).max(20),
+        maxFileBytes: z.coerce.number().int().min(1024),
+        /** Content types a file may have (e.g. image/png); anything else is refused with 415. */
+        allowedTypes: z.array(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'a content type such as image/png')),
+      }),
+      /** A form sent sooner than this after it was served is refused (robots fill forms at once). */
+      minFillMs: z.coerce.number().int().min(0),
+      /** A form token older than this is refused; the page is served again with a fresh one. */
+      formTokenTtlMs: z.coerce.number().int().min(60_000),
+      rateLimit: z.object({
+        perIpLimit: z.coerce.number().int().min(1),
+        perIpWindowSec: z.coerce.number().int().min(1),
+        perAddressLimit: z.coerce.number().int().min(1),
+        perAddressWindowSec: z.coerce.number().int().min(1),
+        /** Prefix of the Redis keys: gateways sharing one Redis but not their limits use different ones. */
+        keyPrefix: z.string().min(1).max(100),
+      }),
+      /** Hold the acknowledgement until the address owner clicks a verification link. */
+      verifyAddress: bool,
+      statusLinkTtlMs: z.coerce.number().int().min(60_000),
+      verifyLinkTtlMs: z.coerce.number().int().min(60_000),
+    }),
   }),
   outbox: z.object({
     pollIntervalMs: z.coerce.number().int().min(10),

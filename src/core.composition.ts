@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
-  OutboxDispatcher, ReplyComposer, ThreadResolver, TicketActions,
+  OutboxDispatcher, PublicTicketService, ReplyComposer, ThreadResolver, TicketActions,
   type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
@@ -75,7 +75,11 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     perDomainLimit: email.breakers.ackPerDomainLimit, perDomainWindowMs: email.breakers.ackPerDomainWindowMs,
     globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
   });
-  const acknowledger = new Acknowledger({ outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail });
+  const { webform } = config.channels;
+  const acknowledger = new Acknowledger({
+    outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail,
+    links: { publicUrl: config.publicUrl, keys, statusTtlMs: webform.statusLinkTtlMs, verifyTtlMs: webform.verifyLinkTtlMs },
+  });
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
@@ -91,6 +95,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
   // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
   let kick = () => {};
+  const tickets = new PublicTicketService({ repos, acknowledger, clock, onQueued: () => kick() });
   const actions = new TicketActions({
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
     onQueued: () => kick(),
@@ -99,6 +104,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs);
   const channels = buildChannels(config.channels, {
     blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
+    keys, tickets, web: { publicUrl: config.publicUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     live: {
       secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, actions, events: publisher,
       chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config.adminToken, agents),

@@ -121,7 +121,7 @@ export class IngestService implements IntakeSink {
       known = await repos.messages.byExternalId(message.channel, message.externalId);
     }
     const log = logger.child({ channel: message.channel, externalId: message.externalId });
-    if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, reason: 'already stored' };
+    if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, ticketId: known.ticketId, reason: 'already stored' };
     const ours = known ? null : ownMailReason(message, settings);
     if (ours) {
       log.info({ reason: ours }, 'ignored mail from ourselves');
@@ -157,7 +157,7 @@ export class IngestService implements IntakeSink {
       // Another process stored it first: take its record and make sure it is finished.
       const winner = await repos.messages.byExternalId(message.channel, message.externalId);
       if (!winner) throw new TransientError('message vanished after a duplicate-key insert');
-      if (winner.complete) return { outcome: 'duplicate', ticketNumber: winner.ticketNumber, reason: 'stored concurrently' };
+      if (winner.complete) return { outcome: 'duplicate', ticketNumber: winner.ticketNumber, ticketId: winner.ticketId, reason: 'stored concurrently' };
       return this.finish(message, winner, contact, log);
     }
     crashPoint('ingest.after-message-insert');
@@ -252,7 +252,7 @@ export class IngestService implements IntakeSink {
     const outcome = stored.opensTicket ? 'created' : 'appended';
     log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);
     const why = stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome;
-    return { outcome, ticketNumber: ticket.number, reason: notes.length ? `${why}: ${notes.join(', ')}` : why };
+    return { outcome, ticketNumber: ticket.number, ticketId: ticket.id, reason: notes.length ? `${why}: ${notes.join(', ')}` : why };
   }
 
   /** The customer role: participants (capped) unless flagged; a person answering reopens the ticket. */

@@ -9,10 +9,13 @@ export interface Metrics {
   deliveryFailed(channel: string, permanent: boolean): void;
   /** A channel's link to its server dropped and a reconnect was scheduled (e.g. email/imap). */
   reconnect(channel: string, link: string): void;
+  /** A submission a channel turned away before intake (e.g. webform/honeypot, webform/rate-limit). */
+  rejected(channel: string, reason: string): void;
 }
 
 export const noMetrics: Metrics = {
   ingested: () => {},
   deliveryFailed: () => {},
   reconnect: () => {},
+  rejected: () => {},
 };

@@ -11,6 +11,7 @@ import type {
 } from './types.ts';
 import type { Metrics } from './metrics.ts';
 import type { Actor, TicketActions } from './ticket-actions.service.ts';
+import type { TokenKeys } from './mail/reply-token.ts';
 
 export interface IntakeSink {
   /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
@@ -271,6 +272,34 @@ export interface ChannelAdapter<Outbound extends OutboundMessage = OutboundMessa
   health(): Promise<ChannelHealth>;
 }
 
+/** One message of a ticket as its customer may see it. */
+export interface PublicMessage {
+  id: string;
+  author: 'customer' | 'agent';
+  name?: string;
+  text: string;
+  at: Date;
+  attachments: Array<{ filename: string; size: number }>;
+}
+
+export interface PublicThread {
+  ticketId: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  locale: Locale;
+  requester: { email?: string; name?: string };
+  messages: PublicMessage[];
+}
+
+/** A customer's view of their own ticket (behind a signed link); see public-tickets.service.ts. */
+export interface PublicTickets {
+  /** The ticket and its public thread, or null when there is no such ticket. */
+  thread(ticketId: string): Promise<PublicThread | null>;
+  /** Releases the acknowledgement held until the address was verified; null when there is no such ticket. */
+  confirmAddress(ticketId: string): Promise<Decision | null>;
+}
+
 /** What the composition root hands every channel factory besides the channel's own config slice. */
 export interface ChannelDeps {
   blobs: BlobStore;
@@ -281,6 +310,12 @@ export interface ChannelDeps {
   ownAddresses: readonly string[];
   /** Where a channel counts what it sees (e.g. reconnects); nothing is kept when absent. */
   metrics?: Metrics;
+  /** The gateway's signing keys (the first signs, all verify): for a channel's own signed tokens. */
+  keys: TokenKeys;
+  /** A customer's view of their own ticket (behind a signed link), for status pages. */
+  tickets: PublicTickets;
+  /** Where customers reach the gateway (links in pages and mail), and Redis when several processes share limits. */
+  web: { publicUrl: string; redisUrl?: string };
   /** What live channels (chat) need besides; the composition root always provides it. */
   live?: LiveChannelDeps;
 }

@@ -86,6 +86,11 @@ export interface InboundMessage {
   bounce?: BounceReport;
   /** What a trusted verifier (for mail: our MTA's Authentication-Results) said about the sender. */
   authentication?: SenderAuthentication;
+  /**
+   * The channel could not check the address (a web form set to verify it first): the address gets
+   * a verification link, and the acknowledgement waits for its click.
+   */
+  holdAcknowledgement?: boolean;
 }
 
 /** Result of a sender check, e.g. `pass`, `fail`, `softfail`, `none`, `temperror`. */
@@ -119,6 +124,8 @@ export type IngestOutcome = 'created' | 'appended' | 'duplicate' | 'ignored' | '
 export interface IngestResult {
   outcome: IngestOutcome;
   ticketNumber?: number;
+  /** The ticket's id, when the message is on one (e.g. to sign a link bound to it). */
+  ticketId?: string;
   reason: string;
 }
 

@@ -21,7 +21,7 @@ describe('email channel delivery results', () => {
     const config = testConfig({ channels: { email: { smtp: { host: sink.host, port: sink.port, tls: false } } } });
     channel = channelRegistry.email(config.channels.email, {
       blobs: undefined as never, checkpoints: undefined as never, logger: createLogger('silent'),
-      supportAddress: config.supportAddress, ownAddresses: [],
+      supportAddress: config.supportAddress, ownAddresses: [], keys: { keys: [] }, tickets: undefined as never, web: { publicUrl: config.publicUrl },
     });
   });
   afterAll(async () => {

@@ -10,7 +10,20 @@ import type { LoopGuard } from './loop-guard.ts';
 import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
 import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from '../ports.ts';
 import { senderForged } from './sender-authentication.ts';
+import type { TokenKeys } from './reply-token.ts';
+import { signLinkToken } from '../status-link.ts';
 import type { Contact, Decision, InboundMessage, MailOutbound, Ticket } from '../types.ts';
+
+/**
+ * Signed links in the mail for web form tickets: the status page, and the address check that
+ * releases an acknowledgement held until the customer proved the address is theirs.
+ */
+export interface AckLinks {
+  publicUrl: string;
+  keys: TokenKeys;
+  statusTtlMs: number;
+  verifyTtlMs: number;
+}
 
 export interface AckDeps {
   outbox: OutboxRepository;
@@ -20,6 +33,8 @@ export interface AckDeps {
   renderer: TemplateRenderer;
   guard: LoopGuard;
   settings: CustomerMailSettings;
+  /** Without it, web form tickets get the plain acknowledgement (no status link, no hold). */
+  links?: AckLinks;
 }
 
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
@@ -49,17 +64,23 @@ export class Acknowledger {
       return ack('forged-sender', `trusted verifier: spf=${message.authentication?.spf}, dmarc=${message.authentication?.dmarc}`);
     }
 
-    const outboxId = `ack:${ticket.id}`;
+    const { links } = this.deps;
+    const webform = message.channel === 'webform' && links ? links : undefined;
+    // Held: the address gets one verification mail; the acknowledgement follows its click.
+    const hold = Boolean(webform && message.holdAcknowledgement);
+    const outboxId = hold ? `verify:${ticket.id}` : `ack:${ticket.id}`;
     const queued = await outbox.byId(outboxId);
-    if (queued) return ack('queued', `acknowledgement ${queued.channel === 'email' ? queued.messageId : queued.id} queued`);
+    if (queued) return ack(hold ? 'held-until-verified' : 'queued', `${hold ? 'verification' : 'acknowledgement'} ${queued.channel === 'email' ? queued.messageId : queued.id} queued`);
     const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
     const knownCustomer = await this.deps.tickets.requestedBefore(requester.id, knownSince);
     const stop = await guard.check({ ticket, address: to, selfId: outboxId, at, knownCustomer });
     if (stop) return stop;
     await ackLog.record(outboxId, to, ticket.id, at);
     const name = safeDisplayName(message.from.name);
-    const rendered = await this.deps.renderer.render('ack', ticket.locale, {
+    const kind = hold ? 'webform-verify' : webform ? 'webform-ack' : 'ack';
+    const rendered = await this.deps.renderer.render(kind, ticket.locale, {
       ticketNumber: ticket.number, subject: capEchoedSubject(ticket.subject), customerName: name ?? to,
+      ...(webform ? this.linkVars(webform, ticket, hold, at) : {}),
     });
     const outbound = composeCustomerMail(this.deps.settings, {
       id: outboxId, kind: 'ack', ticket, to: [{ address: to, ...(name ? { name } : {}) }],
@@ -68,6 +89,15 @@ export class Acknowledger {
     });
     await outbox.enqueue(outbound, at);
     await recordOutbound(this.deps.messages, outbound, outbound.text);
+    if (hold) return ack('held-until-verified', `verification ${outbound.messageId} queued; the acknowledgement waits for its link`);
     return ack('queued', `acknowledgement ${outbound.messageId} queued`);
+  }
+
+  private linkVars(links: AckLinks, ticket: Ticket, hold: boolean, at: Date): Record<string, string> {
+    const base = links.publicUrl.replace(/\/$/, '');
+    if (hold) {
+      return { verifyUrl: `${base}/support/verify/${signLinkToken(links.keys, 'verify', ticket.id, new Date(at.getTime() + links.verifyTtlMs))}` };
+    }
+    return { statusUrl: `${base}/support/t/${signLinkToken(links.keys, 'status', ticket.id, new Date(at.getTime() + links.statusTtlMs))}` };
   }
 }

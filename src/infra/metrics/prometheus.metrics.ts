@@ -23,6 +23,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly ingestSeconds: Histogram<'channel'>;
   private readonly deliveryFailures: Counter<'channel' | 'final'>;
   private readonly reconnects: Counter<'channel' | 'link'>;
+  private readonly rejections: Counter<'channel' | 'reason'>;
 
   constructor(probe: QueueProbe, prefix = 'helpdesk_') {
     const registers = [this.registry];
@@ -43,6 +44,10 @@ export class PrometheusMetrics implements Metrics {
     this.reconnects = new Counter({
       name: `${prefix}reconnects_total`, help: 'Reconnects scheduled after a channel lost its server (e.g. IMAP).',
       labelNames: ['channel', 'link'], registers,
+    });
+    this.rejections = new Counter({
+      name: `${prefix}submissions_rejected_total`, help: 'Submissions a channel turned away before intake, by reason (honeypot, too-fast, rate-limit, ...).',
+      labelNames: ['channel', 'reason'], registers,
     });
     new Gauge({
       name: `${prefix}outbox_depth`, help: 'Outbound messages waiting to be sent, by status.', labelNames: ['status'], registers,
@@ -70,6 +75,10 @@ export class PrometheusMetrics implements Metrics {
 
   reconnect(channel: string, link: string): void {
     this.reconnects.inc({ channel, link });
+  }
+
+  rejected(channel: string, reason: string): void {
+    this.rejections.inc({ channel, reason });
   }
 
   /** The exposition text and its content type. */

@@ -6,7 +6,11 @@ import type { Models } from './models.ts';
 /** Due entries looked at per claim: enough to get past ones another dispatcher is claiming right now. */
 const CANDIDATES = 8;
 
-const toEntry = (doc: object) => fromDoc<OutboxEntry>(doc);
+// An empty References list may come back absent (a mail with nothing to thread on, e.g. a web form acknowledgement).
+const toEntry = (doc: object) => {
+  const entry = fromDoc<OutboxEntry>(doc);
+  return entry.channel === 'email' && !entry.references ? { ...entry, references: [] } : entry;
+};
 
 /**
  * The outbox. A `sending` entry's nextAttemptAt is its lease expiry: when a sender dies mid-send,
