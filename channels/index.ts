@@ -8,10 +8,12 @@ import type { Server } from 'socket.io';
 import type { ChannelFactory, WebSurface } from '../src/core/index.ts';
 import { createChatChannel } from './chat/chat.config.ts';
 import { createEmailChannel } from './email/email.config.ts';
+import { createWebformChannel } from './webform/webform.config.ts';
 
 export const channelRegistry = {
   email: createEmailChannel,
   chat: createChatChannel,
+  webform: createWebformChannel,
 } satisfies Record<string, ChannelFactory<never>>;
 
 export type ChannelRegistry = typeof channelRegistry;
@@ -31,4 +33,6 @@ export type { ChatChannel } from './chat/chat.adapter.ts';
 export type { ChatChannelConfig } from './chat/chat.config.ts';
 export type { EmailChannel } from './email/email.adapter.ts';
 export type { EmailChannelConfig } from './email/email.config.ts';
+export type { WebformChannel } from './webform/webform.adapter.ts';
+export type { WebformChannelConfig } from './webform/webform.config.ts';
 export { displayHtml, type DisplayOptions } from './email/body/html-display.ts';
