@@ -16,6 +16,7 @@ import { registerContactRoutes } from './contacts.routes.ts';
 import { healthRoutes, type ReadinessProbe } from './health.routes.ts';
 import { registerMessageBodyRoutes } from './message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
+import { listRoutes } from './openapi/express-routes.ts';
 import { openApiDocument } from './openapi/openapi.document.ts';
 import { ApiRegistry } from './openapi/route-registry.ts';
 import { SessionCookies } from './session-cookie.ts';
@@ -54,7 +55,12 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   api.add({
     method: 'get', path: '/openapi.json', operationId: 'openApiDocument', tag: 'meta', access: 'public',
     summary: 'This document', responses: { 200: { description: 'The OpenAPI 3.1 document', contentType: 'application/json' } },
-    handler({ res }) { res.json(openApiDocument(api.routes, { version: API_VERSION, serverUrl: `${baseUrl}/api/v1` })); },
+    handler({ res }) {
+      // Channels mount after the app is built: their /api/v1 routes are looked up per request.
+      const channelRoutes = listRoutes(deps.channelRoutes).filter((r) => r.path.startsWith('/api/v1/'))
+        .map((r) => ({ ...r, path: r.path.slice('/api/v1'.length) }));
+      res.json(openApiDocument(api.routes, { version: API_VERSION, serverUrl: `${baseUrl}/api/v1` }, channelRoutes));
+    },
   });
   return api;
 }

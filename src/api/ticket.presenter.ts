@@ -30,7 +30,7 @@ export function presentMessage(m: StoredMessage, view: MessageView, delivery?: O
     author: m.author ?? (m.direction === 'inbound' ? 'customer' : 'system'),
     ...(delivery ? {
       delivery: {
-        status: delivery.status, attempts: delivery.attempts, lastError: delivery.lastError ?? null,
+        channel: delivery.channel, status: delivery.status, attempts: delivery.attempts, lastError: delivery.lastError ?? null,
         sentAt: delivery.sentAt ?? null, bounce: delivery.bounce ?? null,
       },
     } : {}),

@@ -53,6 +53,7 @@ export const messageView = z.looseObject({
   id: z.string(), author: z.string(), direction: z.enum(['inbound', 'outbound']), channel: z.enum(CHANNELS),
   internal: z.boolean(), text: z.string(), visibleText: z.string(), html: z.string().nullable(), createdAt: z.string(),
   delivery: z.object({
+    channel: z.enum(CHANNELS).describe('what carries it: a live chat message, or a mail'),
     status: z.enum(['pending', 'sending', 'sent', 'failed', 'undelivered']), attempts: z.number(), lastError: z.string().nullable(),
     sentAt: z.string().nullable(), bounce: z.unknown(),
   }).optional(),

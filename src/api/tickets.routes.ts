@@ -23,9 +23,14 @@ export interface TicketRoutesDeps {
   logger?: Logger;
 }
 
-/** The outbox entry that carried a stored message to the customer, if any. */
+/**
+ * The outbox entry that carried a stored message to the customer, if any: the mail with its
+ * Message-ID (a chat reply's mail fallback, once queued, included), else the entry queued for it
+ * (a live chat message, `reply:<externalId>`).
+ */
 function deliveryOf(m: StoredMessage, entries: OutboxEntry[]): OutboxEntry | undefined {
-  return entries.find((e) => (e.channel === 'email' && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId);
+  return entries.find((e) => (e.channel === 'email' && m.rfcMessageId && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId)
+    ?? entries.find((e) => e.id === `reply:${m.externalId}`);
 }
 
 const noTicket = (n: number) => ({ error: 'not_found', message: `no ticket #${n}` });

@@ -4,6 +4,7 @@
  * validate the requests.
  */
 import { z } from 'zod';
+import type { MountedRoute } from './express-routes.ts';
 import type { Access, RouteSpec } from './route-registry.ts';
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
@@ -56,8 +57,25 @@ function errorResponses(route: RouteSpec): Record<string, unknown> {
   return out;
 }
 
-export function openApiDocument(routes: readonly RouteSpec[], info: { version: string; serverUrl: string }): Record<string, unknown> {
+/**
+ * A route a channel mounted under /api/v1 (e.g. a chat or form endpoint) is not in the registry:
+ * it is listed with its path parameters and a pointer to the channel's own documentation.
+ */
+function channelOperation(route: MountedRoute): Record<string, unknown> {
+  const names = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
+  return {
+    operationId: `channel_${route.method}_${route.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
+    summary: 'Mounted by a channel (its own checks; see the README of the channel)', tags: ['channels'], security: [],
+    parameters: names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+    responses: { default: { description: 'See the channel\'s documentation', content: { 'application/json': { schema: {} } } } },
+  };
+}
+
+export function openApiDocument(
+  routes: readonly RouteSpec[], info: { version: string; serverUrl: string }, channelRoutes: readonly MountedRoute[] = [],
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of channelRoutes) (paths[openApiPath(route.path)] ??= {})[route.method] = channelOperation(route);
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(route.responses)) {

@@ -8,6 +8,9 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger, LoginThrottle } from '../../core/index.ts';
 
+/** How long the first use waits for Redis to connect before counting in memory. */
+const CONNECT_WAIT_MS = 2_000;
+
 export interface LoginThrottleSettings {
   maxFailures: number;
   windowMs: number;
@@ -18,19 +21,30 @@ export function createLoginThrottle(settings: LoginThrottleSettings, logger: Log
   const options = { keyPrefix: 'helpdesk-login', points: settings.maxFailures, duration: Math.ceil(settings.windowMs / 1000) };
   let redis: Redis | undefined;
   let limiter: RateLimiterAbstract;
+  let connected: Promise<void> = Promise.resolve();
   if (settings.redisUrl) {
-    redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'login throttle: redis unavailable, counting in memory'));
     limiter = new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
+    // Without an offline queue a command before the connection is up fails over to memory; wait
+    // for the first connection a little (a Redis that is down is not waited for again).
+    const client = redis;
+    connected = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CONNECT_WAIT_MS);
+      timer.unref();
+      client.once('ready', () => { clearTimeout(timer); resolve(); });
+    });
   } else {
     limiter = new RateLimiterMemory(options);
   }
   return {
     async blockedFor(key) {
+      await connected;
       const res = await limiter.get(key);
       return res && res.consumedPoints >= settings.maxFailures ? Math.max(1, res.msBeforeNext) : 0;
     },
     async recordFailure(key) {
+      await connected;
       try {
         await limiter.consume(key);
       } catch (err) {
@@ -38,6 +52,7 @@ export function createLoginThrottle(settings: LoginThrottleSettings, logger: Log
       }
     },
     async reset(key) {
+      await connected;
       await limiter.delete(key);
     },
     async close() {
