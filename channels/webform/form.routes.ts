@@ -42,6 +42,8 @@ export function formRoutes(deps: FormRouteDeps): Router {
   const embedJs = asset('embed.js').replace('__PUBLIC_URL__', JSON.stringify(deps.publicUrl.replace(/\/$/, '')));
 
   function reject(req: Request, err: WebformRejection): void {
+    // Refused before (or while) its body was read: drain the rest so the answer reaches the client.
+    if (!req.readableEnded) req.resume();
     deps.metrics.rejected('webform', err.code);
     deps.logger.info({ code: err.code, status: err.status, ip: ipOf(req), path: req.path }, 'submission rejected');
   }

@@ -11,6 +11,7 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 
 describe('web form API', () => {
   let w: WebformGateway;
+  const logs: string[] = [];
   const valid = (extra: Record<string, unknown> = {}) => ({
     name: 'Dewi Lestari', email: 'dewi@example.org', subject: 'Printer offline', message: 'The printer on floor 2 is offline.',
     category: 'technical', formToken: w.formToken(), ...extra,
@@ -23,7 +24,7 @@ describe('web form API', () => {
       categories: ['billing', 'technical'],
       customFields: [{ name: 'order', label: { en: 'Order number', id: 'Nomor pesanan' }, required: false, maxLength: 20 }],
       attachments: { maxFiles: 2, maxFileBytes: 4096, allowedTypes: ['image/png', 'text/plain'] },
-    }, { metrics: { enabled: true } });
+    }, { metrics: { enabled: true } }, logs);
   });
   afterAll(async () => { await w?.stop(); });
 
@@ -112,6 +113,16 @@ describe('web form API', () => {
     const metrics = await (await fetch(`${w.base}/metrics`)).text();
     expect(metrics).toMatch(/helpdesk_submissions_rejected_total\{channel="webform",reason="spam_suspected"\} 1/);
     expect(metrics).toMatch(/reason="too_fast"\} 1/);
+  });
+
+  it('logs each rejection with its code, never with what the customer wrote', async () => {
+    const secret = 'My account number is 4111-1111';
+    await w.submitJson(valid({ message: secret, website: 'x' }));
+    await w.submitJson(valid({ message: secret, email: 'nope' }));
+    const rejected = logs.filter((l) => l.includes('submission rejected')).map((l) => JSON.parse(l));
+    expect(rejected.some((l) => l.code === 'spam_suspected' && l.ip)).toBe(true);
+    expect(rejected.some((l) => l.code === 'validation_failed' && l.fields.includes('email'))).toBe(true);
+    expect(logs.join('\n')).not.toContain('4111-1111');
   });
 
   it('accepts multipart with an attachment, stored with the message', async () => {

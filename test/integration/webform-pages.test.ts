@@ -45,7 +45,10 @@ describe('web form pages', () => {
   const customer = { name: 'Budi Santoso', email: 'budi@example.org', subject: 'Tagihan ganda', message: 'Saya ditagih dua kali.' };
 
   beforeAll(async () => {
-    w = await startWebformGateway('webform-pages', { categories: ['billing', 'technical'] });
+    w = await startWebformGateway('webform-pages', {
+      categories: ['billing', 'technical'],
+      customFields: [{ name: 'order', label: { en: 'Order number', id: 'Nomor pesanan' }, required: false, maxLength: 20 }],
+    });
   });
   afterAll(async () => { await w?.stop(); });
 
@@ -58,11 +61,13 @@ describe('web form pages', () => {
       expect(en.html).toMatch(new RegExp(`id="f-${field}"[^>]*aria-describedby="f-${field}-error`));
     }
     expect(en.html).toContain('<option value="billing">billing</option>');
+    expect(en.html).toMatch(/<label for="f-custom_order">Order number <span class="hint">\(optional\)/);
     expect(en.html).toMatch(/<input id="f-attachments" name="attachments" type="file" multiple/);
     expect(en.html).toMatch(/class="trap" aria-hidden="true"[\s\S]*name="website" type="text" tabindex="-1"/);
     const id = await open('/support', { 'accept-language': 'id-ID,id;q=0.9,en;q=0.5' });
     expect(id.html).toContain('<html lang="id">');
     expect(id.html).toContain('Hubungi dukungan');
+    expect(id.html).toMatch(/<label for="f-custom_order">Nomor pesanan <span class="hint">\(opsional\)/);
     expect((await open('/support?lang=en', { 'accept-language': 'id' })).html).toContain('<html lang="en">');
   });
 

@@ -22,7 +22,8 @@ export interface WebformGateway {
   stop(): Promise<void>;
 }
 
-export async function startWebformGateway(name: string, webform: Record<string, unknown> = {}, others: Record<string, unknown> = {}): Promise<WebformGateway> {
+/** `logs`, when given, collects the gateway's log lines (at info level) for tests that read them. */
+export async function startWebformGateway(name: string, webform: Record<string, unknown> = {}, others: Record<string, unknown> = {}, logs?: string[]): Promise<WebformGateway> {
   const sink = await startSmtpSink();
   const config = testConfig({
     database: { dbName: testDbName(name) },
@@ -33,7 +34,8 @@ export async function startWebformGateway(name: string, webform: Record<string, 
     outbox: { pollIntervalMs: 200 },
     ...others,
   });
-  const gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const logger = logs ? createLogger('info', { write: (line: string) => { logs.push(line); } }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const gateway = await createGateway(config, mongoUri(), logger);
   await gateway.start();
   const base = `http://127.0.0.1:${gateway.httpPort()}`;
   const keys = tokenKeys(config);
