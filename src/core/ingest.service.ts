@@ -24,7 +24,7 @@ import type { Logger } from './logger.ts';
 import { AUTOMAIL_STOPPED } from './mail/loop-guard.ts';
 import { boundBody, capRecipients, contentHash, MAX_STORED_RECIPIENTS } from './message-body.ts';
 import { capParticipants, PARTICIPANTS_CAPPED } from './participant-cap.ts';
-import type { Clock, IntakeSink, NewTicket, QuarantineInput, Repositories } from './ports.ts';
+import type { Clock, EventPublisher, IntakeSink, NewTicket, QuarantineInput, Repositories } from './ports.ts';
 import { PoisonMailHandler } from './poison-mail.handler.ts';
 import { ownMailReason } from './mail/own-mail.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
@@ -59,6 +59,8 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   settings: IngestSettings;
+  /** Live listeners hear of each stored message (a chat visitor sees their mail in the chat). */
+  publisher?: EventPublisher;
 }
 
 /** Where a message goes: an existing ticket, or a new one that is created only after the message is stored. */
@@ -249,6 +251,10 @@ export class IngestService implements IntakeSink {
     }
     crashPoint('ingest.before-complete');
     await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number);
+    this.deps.publisher?.publish({
+      type: eventType, ticketId: ticket.id, ticketNumber: ticket.number, actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
+      data: { messageId: stored.id, channel: stored.channel, role }, at,
+    });
     const outcome = stored.opensTicket ? 'created' : 'appended';
     log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);
     const why = stored.decisions.find((d) => d.step === 'thread')?.detail ?? outcome;

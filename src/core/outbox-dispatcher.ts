@@ -2,8 +2,8 @@
  * Delivers outbox entries through the adapter named by each entry's channel tag, one claimed entry
  * at a time. A claim is a lease: if this process dies mid-send, another (or the restarted one)
  * takes the entry again after the lease runs out. The adapter's DeliveryResult decides what
- * follows: delivered; not connected (a live recipient is away: the entry's fallback is queued in
- * its place); retry later, with exponential backoff and jitter until attempts run out; or failed
+ * follows: delivered; not connected (a live recipient is away: the entry is undelivered and the
+ * `away` hook hears of it, e.g. to mail the visitor a digest later); retry later, with exponential backoff and jitter until attempts run out; or failed
  * for good. A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
  * Every update after the claim is fenced by its claim token, and a long send keeps renewing its lease.
  */
@@ -13,7 +13,7 @@ import { DeliveryError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { noMetrics, type Metrics } from './metrics.ts';
 import type { ChannelAdapter, Clock, OutboxRepository } from './ports.ts';
-import type { DeliveryResult, OutboxEntry } from './types.ts';
+import type { ChatOutbound, DeliveryResult, OutboxEntry } from './types.ts';
 
 export interface DispatcherSettings {
   pollIntervalMs: number;
@@ -21,6 +21,11 @@ export interface DispatcherSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   leaseMs: number;
+}
+
+/** Hears of live messages whose recipient was not connected (chat/chat-digest.service.ts). */
+export interface AwayRecipients {
+  missed(entry: ChatOutbound): Promise<void>;
 }
 
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
@@ -39,6 +44,7 @@ export class OutboxDispatcher {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: Metrics = noMetrics,
+    private readonly away?: AwayRecipients,
   ) {}
 
   start(): void {
@@ -126,12 +132,11 @@ export class OutboxDispatcher {
         } else lost();
         return;
       case 'not-connected': {
-        // Fallback first: a crash between the two writes leaves the entry claimable, and the
-        // repeat enqueue of the fallback (same id) changes nothing.
-        const fallback = entry.channel === 'chat' ? entry.fallback : undefined;
-        if (fallback) await this.outbox.enqueue(fallback, now);
+        // The away hook first: a crash between the two writes leaves the entry claimable, and
+        // the hook is idempotent (a repeat of the same miss schedules nothing new).
+        if (entry.channel === 'chat') await this.away?.missed(entry);
         if (await this.outbox.markUndelivered(entry.id, token, result.detail, now)) {
-          log.info({ detail: result.detail, fallback: fallback?.id ?? null }, 'recipient not connected');
+          log.info({ detail: result.detail }, 'recipient not connected');
         } else lost();
         return;
       }

@@ -172,7 +172,7 @@ export interface OutboxRepository {
   markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean>;
   markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean>;
   markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean>;
-  /** A live channel's recipient was not connected; its fallback, if any, is queued separately. */
+  /** A live channel's recipient was not connected (missed lines go out as a digest, chat/chat-digest.service.ts). */
   markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean>;
   byId(id: string): Promise<OutboxEntry | null>;
   listByTicket(ticketId: string): Promise<OutboxEntry[]>;
@@ -227,6 +227,33 @@ export interface SuppressionRepository {
   suppress(entry: Suppression): Promise<void>;
   activeFor(address: string, at: Date): Promise<Suppression | null>;
   listActive(at: Date): Promise<Suppression[]>;
+}
+
+/** A chat ticket's digest of agent replies the visitor missed: one mail per window, due after a delay. */
+export interface ChatDigest {
+  /** `digest:<first missed outbox entry id>`: a replayed miss schedules nothing new. */
+  id: string;
+  ticketId: string;
+  dueAt: Date;
+  status: 'pending' | 'done';
+  /** Outbox ids of the chat lines the digest mailed (set when done). */
+  lineIds: string[];
+  createdAt: Date;
+}
+
+/**
+ * What the offline side of chat keeps: the address a visitor typed for follow-up mail (unverified:
+ * it never becomes an email identity of the visitor's contact), and the digests waiting to go out.
+ */
+export interface ChatFollowUpRepository {
+  setAddress(contactId: string, address: string, at: Date): Promise<void>;
+  address(contactId: string): Promise<string | null>;
+  /** Inserts once; false when a digest with this id exists. */
+  scheduleDigest(digest: Omit<ChatDigest, 'status' | 'lineIds'>): Promise<boolean>;
+  pendingDigest(ticketId: string): Promise<ChatDigest | null>;
+  digestsOf(ticketId: string): Promise<ChatDigest[]>;
+  dueDigests(now: Date, limit: number): Promise<ChatDigest[]>;
+  markDigestDone(id: string, lineIds: string[], at: Date): Promise<void>;
 }
 
 export interface RenderedMessage {
@@ -426,4 +453,5 @@ export interface Repositories {
   checkpoints: CheckpointStore;
   suppressions: SuppressionRepository;
   attempts: IngestAttemptRepository;
+  chatFollowUps: ChatFollowUpRepository;
 }

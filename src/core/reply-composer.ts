@@ -1,7 +1,8 @@
 /**
  * What an agent's public reply becomes for the customer, by the requester's reachable routes: on
- * a chat ticket a live message (with a mail fallback when the requester has an address), on any
- * other ticket a mail in the thread, when the requester has an address; else nothing to send.
+ * a chat ticket a live message (lines a gone visitor missed go out later as ONE digest mail, see
+ * chat/chat-digest.service.ts), on any other ticket a mail in the thread, when the requester has an
+ * address; else nothing to send.
  */
 import { composeCustomerMail, type CustomerMailSettings } from './mail/customer-mail.ts';
 import type { Repositories, TemplateRenderer } from './ports.ts';
@@ -25,10 +26,9 @@ export class ReplyComposer {
 
   async compose(ticket: Ticket, input: ReplyInput): Promise<OutboundMessage | null> {
     if (ticket.channel !== 'chat') return this.mail(ticket, input);
-    const fallback = await this.mail(ticket, { ...input, id: `${input.id}:fallback` });
     return {
       id: input.id, kind: 'agent-reply', channel: 'chat', ticketId: ticket.id, ticketNumber: ticket.number,
-      text: input.body, contactId: ticket.requesterId, authorName: input.agentName, ...(fallback ? { fallback } : {}),
+      text: input.body, contactId: ticket.requesterId, authorName: input.agentName,
     };
   }
 

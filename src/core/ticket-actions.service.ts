@@ -59,7 +59,7 @@ export class TicketActions {
     const at = clock.now();
     const agentName = actor.name ?? this.deps.supportName;
     const outbound = await this.deps.replies.compose(ticket, { id: `reply:action:${requestId}`, body: text, agentName });
-    const mail = outbound?.channel === 'email' ? outbound : outbound?.channel === 'chat' ? outbound.fallback : undefined;
+    const mail = outbound?.channel === 'email' ? outbound : undefined;
     const stored = await this.store(ticket, requestId, text, actor, {
       ...(mail ? { rfcMessageId: mail.messageId, to: mail.to, subject: mail.subject } : {}),
     });

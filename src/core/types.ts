@@ -234,7 +234,7 @@ export interface Header {
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'undelivered';
-export type OutboundKind = 'ack' | 'agent-reply' | 'status';
+export type OutboundKind = 'ack' | 'agent-reply' | 'status' | 'chat-digest' | 'chat-transcript';
 
 /** What every outbound message has, whatever carries it. */
 interface OutboundBase {
@@ -271,8 +271,6 @@ export interface ChatOutbound extends OutboundBase {
   contactId: string;
   /** Shown to the visitor as the author (an agent's display name). */
   authorName?: string;
-  /** Queued in its place when the visitor is not connected (e.g. a mail to their verified address). */
-  fallback?: MailOutbound;
 }
 
 /** Tagged by channel: the dispatcher hands each variant to the adapter with that id. */
@@ -296,7 +294,7 @@ export type MailOutboxEntry = MailOutbound & OutboxState;
 
 /**
  * What an adapter says about one delivery attempt. `not-connected` is a live channel's answer when
- * the recipient is offline: the message's fallback (if any) is queued instead. An adapter may also
+ * the recipient is offline: the entry is undelivered and the dispatcher's `away` hook hears of it. An adapter may also
  * throw: a DeliveryError says permanent or not, anything else is retried.
  */
 export type DeliveryResult =

@@ -1,12 +1,12 @@
 /**
  * The outbox dispatcher routes each entry of the outbound union to the adapter its channel tag
- * names, and acts on what the adapter says: delivered, not connected (the fallback goes out
- * instead), retry later, failed for good. Real outbox on the test database; the two adapters are
+ * names, and acts on what the adapter says: delivered, not connected (undelivered, and the away
+ * hook hears of the missed line), retry later, failed for good. Real outbox on the test database; the two adapters are
  * small recording channels (a live chat stand-in has no transport library to use).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  DeliveryError, OutboxDispatcher, type ChannelAdapter, type ChatOutbound, type DeliveryResult, type MailOutbound,
+  DeliveryError, OutboxDispatcher, type AwayRecipients, type ChannelAdapter, type ChatOutbound, type DeliveryResult, type MailOutbound,
   type OutboundMessage, type OutboxRepository,
 } from '../../src/core/index.ts';
 import { createModels, ensureIndexes, type Models } from '../../src/infra/mongo/models.ts';
@@ -32,9 +32,9 @@ const mail = (id: string): MailOutbound => ({
   to: [{ address: 'visitor@example.org' }], from: { address: 'support@helpdesk.test' }, subject: 'Re: help', html: '<p>Hello</p>',
   messageId: `${id}@helpdesk.test`, references: [], headers: [],
 });
-const chat = (id: string, fallback?: MailOutbound): ChatOutbound => ({
+const chat = (id: string): ChatOutbound => ({
   id, kind: 'agent-reply', channel: 'chat', ticketId: 't1', ticketNumber: 1, text: 'Hello', contactId: 'ct-visitor',
-  authorName: 'Dana', ...(fallback ? { fallback } : {}),
+  authorName: 'Dana',
 });
 
 describe('outbox dispatcher and the outbound union', () => {
@@ -44,6 +44,7 @@ describe('outbox dispatcher and the outbound union', () => {
   let email: RecordingChannel<MailOutbound>;
   let live: RecordingChannel<ChatOutbound>;
   let dispatcher: OutboxDispatcher;
+  let missed: string[];
   const now = new Date('2026-01-01T00:00:00Z');
 
   beforeAll(async () => {
@@ -57,9 +58,11 @@ describe('outbox dispatcher and the outbound union', () => {
     await models.Outbox.deleteMany({});
     email = new RecordingChannel('email');
     live = new RecordingChannel('chat');
+    missed = [];
+    const away: AwayRecipients = { missed: async (entry) => { missed.push(entry.id); } };
     dispatcher = new OutboxDispatcher(outbox, new Map<string, ChannelAdapter>([['email', email], ['chat', live]]), {
       pollIntervalMs: 1000, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 10_000, leaseMs: 60_000,
-    }, { now: () => now }, createLogger('silent'));
+    }, { now: () => now }, createLogger('silent'), undefined, away);
   });
 
   /** Passes until nothing is due (a dispatcher that was never started takes one entry per pass). */
@@ -79,25 +82,15 @@ describe('outbox dispatcher and the outbound union', () => {
     expect([await status('m1'), await status('c1')]).toEqual(['sent', 'sent']);
   });
 
-  it('queues the fallback mail when the chat visitor is not connected, and sends it', async () => {
+  it('marks a line the chat visitor missed undelivered, tells the away hook once, and never retries it', async () => {
     live.answer = () => ({ status: 'not-connected', detail: 'visitor offline' });
-    await outbox.enqueue(chat('c2', mail('c2:fallback')), now);
+    await outbox.enqueue(chat('c2'), now);
     await drainAll();
-    const entry = await outbox.byId('c2');
-    expect(entry).toMatchObject({ status: 'undelivered', lastError: 'visitor offline', attempts: 1 });
-    expect(email.received.map((m) => m.id)).toEqual(['c2:fallback']);
-    expect(await status('c2:fallback')).toBe('sent');
-    // Draining again sends nothing twice.
-    expect(await drainAll()).toBe(0);
-  });
-
-  it('marks a not-connected message without fallback undelivered and never retries it', async () => {
-    live.answer = () => ({ status: 'not-connected', detail: 'visitor offline' });
-    await outbox.enqueue(chat('c3'), now);
-    await drainAll();
-    expect(await status('c3')).toBe('undelivered');
+    expect(await outbox.byId('c2')).toMatchObject({ status: 'undelivered', lastError: 'visitor offline', attempts: 1 });
+    expect(missed).toEqual(['c2']);
     expect(email.received).toEqual([]);
     expect(await drainAll()).toBe(0);
+    expect(missed).toEqual(['c2']);
   });
 
   it('fails for good at once on a failed result or a permanent DeliveryError', async () => {

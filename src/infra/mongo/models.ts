@@ -1,5 +1,6 @@
 /** Binds the schemas to one mongoose connection (tests use one connection, one database, per file). */
 import type { Connection } from 'mongoose';
+import { chatDigestSchema, chatFollowUpSchema } from './chat-follow-up.schemas.ts';
 import { migrateContacts } from './contact.migration.ts';
 import {
   ackLogSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
@@ -24,6 +25,8 @@ export function createModels(conn: Connection) {
     ChatLine: conn.model('ChatLine', chatLineSchema),
     ChatKey: conn.model('ChatKey', chatKeySchema),
     ChatConversation: conn.model('ChatConversation', chatConversationSchema),
+    ChatFollowUp: conn.model('ChatFollowUp', chatFollowUpSchema),
+    ChatDigest: conn.model('ChatDigest', chatDigestSchema),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Repositories } from '../../core/index.ts';
 import {
   MongoAckLogRepository, MongoEventRepository, MongoQuarantineRepository, MongoSuppressionRepository,
 } from './audit.repositories.ts';
+import { MongoChatFollowUpRepository } from './chat-follow-up.repository.ts';
 import { MongoCheckpointStore } from './checkpoint.store.ts';
 import { MongoContactRepository } from './contact.repository.ts';
 import { GridFsBlobStore } from './gridfs.blob-store.ts';
@@ -27,6 +28,7 @@ export function createRepositories(conn: Connection, models: Models): Repositori
     checkpoints: new MongoCheckpointStore(models),
     suppressions: new MongoSuppressionRepository(models),
     attempts: new MongoIngestAttemptRepository(models),
+    chatFollowUps: new MongoChatFollowUpRepository(models),
   };
   return Object.fromEntries(Object.entries(repos).map(([k, repo]) => [k, translateErrors(repo)])) as unknown as Repositories;
 }

@@ -138,7 +138,6 @@ export const outboxSchema = new Schema({
   // The chat variant (ChatOutbound); mail fields stay empty on it.
   contactId: String,
   authorName: String,
-  fallback: Schema.Types.Mixed,
   bounce: { action: String, status: String, diagnostic: String, recipient: String, at: Date },
   status: { type: String, enum: ['pending', 'sending', 'sent', 'failed', 'undelivered'] },
   attempts: Number,
