@@ -247,6 +247,7 @@
     if (!text) return;
     var failed = log.querySelector('[data-failed]');
     input.value = '';
+    stopTyping();
     start().then(function () {
       if (failed && failed.retry) failed.retry();
       var pending = el('li', { class: 'hdw-msg', 'data-author': 'visitor', 'data-seq': String(Number.MAX_SAFE_INTEGER) });
@@ -261,11 +262,19 @@
   input.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event('submit', { cancelable: true })); }
   });
-  var typingSent = 0;
+  // Typing: on at the first key, off after 3 s without one (or when the line is sent).
+  var typingTimer = null;
+  function stopTyping() {
+    if (!typingTimer) return;
+    clearTimeout(typingTimer);
+    typingTimer = null;
+    if (socket && socket.connected) socket.emit('typing', { typing: false });
+  }
   input.addEventListener('input', function () {
-    if (!socket || !socket.connected || Date.now() - typingSent < 2000) return;
-    typingSent = Date.now();
-    socket.emit('typing', { typing: true });
+    if (!socket || !socket.connected) return;
+    if (!typingTimer) socket.emit('typing', { typing: true });
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, 3000);
   });
 
   var EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
