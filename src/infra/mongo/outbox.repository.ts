@@ -6,11 +6,11 @@ import type { Models } from './models.ts';
 /** Due entries looked at per claim: enough to get past ones another dispatcher is claiming right now. */
 const CANDIDATES = 8;
 
-// An empty References list may come back absent (a mail with nothing to thread on, e.g. a web form acknowledgement).
-const toEntry = (doc: object) => {
+/** An empty array may come back absent (a mail with no References); the mail variant always has its lists. */
+function toEntry(doc: object): OutboxEntry {
   const entry = fromDoc<OutboxEntry>(doc);
-  return entry.channel === 'email' && !entry.references ? { ...entry, references: [] } : entry;
-};
+  return entry.channel === 'email' ? { ...entry, references: entry.references ?? [], headers: entry.headers ?? [] } : entry;
+}
 
 /**
  * The outbox. A `sending` entry's nextAttemptAt is its lease expiry: when a sender dies mid-send,
