@@ -95,6 +95,11 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
       maxTextLength: 4000, // characters per chat message
       socketRate: { points: 20, seconds: 10 }, // events one socket may send per window
       visitorRate: { points: 30, seconds: 60 }, // messages one visitor may send per window, all tabs together
+      demoSiteKey: undefined, // set CHAT_DEMO_SITE_KEY (e.g. demo) to serve /chat/demo
+      offline: {
+        digestDelayMs: 5 * 60 * 1000, // a gone visitor's missed agent lines go out as ONE mail this long after the first
+        digestPollIntervalMs: 5_000,
+      },
     },
     webform: {
       enabled: true, // GET /support and POST /api/v1/forms/submit

@@ -167,6 +167,14 @@ export const configSchema = z.object({
       /** Events per socket per window, and messages per visitor (all their sockets) per window. */
       socketRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
       visitorRate: z.object({ points: z.coerce.number().int().min(1), seconds: z.coerce.number().int().min(1) }),
+      /** Site key of the /chat/demo page, usable from the gateway's own pages only; unset: no demo page. */
+      demoSiteKey: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, '1-64 letters, digits, _ or -').optional(),
+      /** The gone visitor: agent lines they missed go out as one digest mail this long after the first. */
+      offline: z.object({
+        digestDelayMs: z.coerce.number().int().min(0),
+        /** How often due digests are looked for. */
+        digestPollIntervalMs: z.coerce.number().int().min(50),
+      }),
     }),
     /** The web form at /support and POST /api/v1/forms/submit. */
     webform: z.object({

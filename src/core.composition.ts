@@ -9,8 +9,8 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, InProcessEventPublisher, IngestService, LoopGuard, noMetrics,
-  OutboxDispatcher, PublicTicketService, ReplyComposer, ThreadResolver, TicketActions,
+  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, InProcessEventPublisher, IngestService,
+  LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, ThreadResolver, TicketActions,
   type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
@@ -76,12 +76,13 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     globalLimit: email.breakers.globalBreakerLimit, globalWindowMs: email.breakers.globalBreakerWindowMs,
   });
   const { webform } = config.channels;
+  const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
   const acknowledger = new Acknowledger({
     outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail,
     links: { publicUrl: config.publicUrl, keys, statusTtlMs: webform.statusLinkTtlMs, verifyTtlMs: webform.verifyLinkTtlMs },
   });
   const ingest = new IngestService({
-    repos, resolver, acknowledger, clock, logger: logger.child({ component: 'ingest' }),
+    repos, resolver, acknowledger, clock, publisher, logger: logger.child({ component: 'ingest' }),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
     agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
     settings: {
@@ -92,7 +93,6 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
       maxParticipantsPerTicket: config.intake.maxParticipantsPerTicket,
     },
   });
-  const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
   // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
   let kick = () => {};
   const tickets = new PublicTicketService({ repos, acknowledger, clock, onQueued: () => kick() });
@@ -100,6 +100,12 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
     onQueued: () => kick(),
   });
+  const offline = config.channels.chat.offline;
+  const digests = new ChatDigests({
+    repos, renderer, mail, clock, logger: logger.child({ component: 'chat-digests' }), onQueued: () => kick(),
+    settings: { delayMs: offline.digestDelayMs, pollIntervalMs: offline.digestPollIntervalMs },
+  });
+  const followUps = new ChatFollowUpService({ repos, renderer, mail, clock, onQueued: () => kick() });
   const agentStores = await createAgentStores(conn);
   const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs);
   const channels = buildChannels(config.channels, {
@@ -108,13 +114,13 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     live: {
       secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, actions, events: publisher,
       chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config.adminToken, agents),
-      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      followUps, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     },
   });
   const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
-  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics);
+  const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
-  return { models, repos, ingest, dispatcher, channels, adapters, actions, publisher, agents, agentStores };
+  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores };
 }
 
 export type Core = Awaited<ReturnType<typeof buildCore>>;

@@ -71,6 +71,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
     async start(options = {}) {
       for (const channel of core.adapters) await channel.start(sink);
       core.dispatcher.start();
+      core.digests.start();
       if (options.listen === false) return;
       // One express app and one socket.io server on one HTTP server; channels attach to both.
       const channelRoutes = express.Router();
@@ -102,6 +103,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
         await closed;
       }
       for (const channel of core.adapters) await channel.stop();
+      await core.digests.stop();
       await core.dispatcher.stop();
       await loginThrottle.close();
       await conn.close();

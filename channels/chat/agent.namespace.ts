@@ -1,7 +1,7 @@
 /**
  * The /agents namespace: agents see new conversations and every line, join a conversation (the
  * ack carries its history), reply and type. A reply goes through TicketActions (audited, status
- * updated, queued in the outbox with its mail fallback) and is then a line of the conversation:
+ * updated, queued in the outbox; a gone visitor gets it in a digest mail) and is then a line of the conversation:
  * the outbox's later delivery of the same reply finds that line and adds nothing.
  */
 import { ErrorCodes, isTransient, type Actor, type Logger, type TicketActions } from '../../src/core/index.ts';

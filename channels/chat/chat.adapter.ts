@@ -18,12 +18,15 @@ import { conversationRoom } from './rooms.ts';
 import { mountVisitorNamespace } from './visitor.namespace.ts';
 import { visitorsRoute } from './visitors.route.ts';
 import { VisitorTokens } from './visitor-token.ts';
+import { mountOffline } from './offline/offline.mount.ts';
+import { widgetRoutes } from './widget/widget.routes.ts';
 
 export interface ChatSettings {
   sites: readonly ChatSite[];
   maxTextLength: number;
   socketRate: RateSetting;
   visitorRate: RateSetting;
+  demoSiteKey?: string | undefined;
 }
 
 export interface ChatChannelDeps {
@@ -39,12 +42,15 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
   private hub: ChatHub | undefined;
   private redis: Redis[] = [];
   private unsubscribe: (() => void) | undefined;
+  private stopOffline: (() => void) | undefined;
   private readonly tokens: VisitorTokens;
   private readonly sites: ChatSites;
 
   constructor(private readonly settings: ChatSettings, private readonly deps: ChatChannelDeps) {
     this.tokens = new VisitorTokens(deps.live.secret);
-    this.sites = new ChatSites(settings.sites, deps.live.publicUrl);
+    // The demo key is a site with no origin of its own: only the gateway's pages may use it.
+    const demo = settings.demoSiteKey && !settings.sites.some((s) => s.key === settings.demoSiteKey) ? [{ key: settings.demoSiteKey, origins: [] }] : [];
+    this.sites = new ChatSites([...settings.sites, ...demo], deps.live.publicUrl);
   }
 
   /** Signs a visitor token (tests, and sites that mint tokens server-side through the gateway). */
@@ -60,6 +66,8 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.stopOffline?.();
+    this.stopOffline = undefined;
     this.sink = undefined;
     await Promise.all(this.redis.map((r) => r.quit().catch(() => r.disconnect())));
     this.redis = [];
@@ -73,6 +81,7 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
     this.hub = hub;
     const connected = (role: 'visitor' | 'agent') => (delta: number) => this.deps.connected?.(role, delta);
     router.use(visitorsRoute(this.sites, this.tokens));
+    router.use(widgetRoutes({ demoSiteKey: this.settings.demoSiteKey }));
     mountVisitorNamespace({
       hub, tokens: this.tokens, sites: this.sites, limits, maxTextLength: this.settings.maxTextLength,
       sink: () => this.sink, logger: logger.child({ component: 'chat-visitors' }), connected: connected('visitor'),
@@ -81,6 +90,7 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
       hub, actions: live.actions, authenticateAgent: (t) => live.authenticateAgent(t), limits, maxTextLength: this.settings.maxTextLength,
       supportName: live.supportName, logger: logger.child({ component: 'chat-agents' }), connected: connected('agent'),
     });
+    this.stopOffline = mountOffline({ hub, followUps: live.followUps, events: live.events, limits, logger: logger.child({ component: 'chat-offline' }) });
   }
 
   /** Redis pub/sub for the socket.io adapter, and the client the rate limits count in. */
@@ -96,7 +106,8 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
   /**
    * An agent reply (or other message) for a chat ticket: it becomes a line of the conversation
    * (once, whoever stores it first) and reaches the visitor if connected on any process; if not,
-   * `not-connected` lets the dispatcher queue the mail fallback. The line stays for their return.
+   * `not-connected` lets the dispatcher schedule the visitor's digest mail (chat/chat-digest.service.ts
+   * in the core). The line stays for their return.
    */
   async deliver(message: ChatOutbound): Promise<DeliveryResult> {
     const hub = this.hub;

@@ -14,6 +14,8 @@ export interface ChatChannelConfig {
   maxTextLength: number;
   socketRate: RateSetting;
   visitorRate: RateSetting;
+  /** Site key the /chat/demo page uses (the gateway's own origin only); unset: no demo page. */
+  demoSiteKey?: string | undefined;
 }
 
 export function createChatChannel(config: ChatChannelConfig, deps: ChannelDeps): ChatChannel {

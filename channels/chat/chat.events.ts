@@ -26,6 +26,10 @@ export const ChatErrorCodes = {
   ORIGIN_NOT_ALLOWED: 'origin-not-allowed',
   /** No such ticket, or it is not a chat conversation. */
   NOT_FOUND: 'not-found',
+  /** A transcript was asked for, but the visitor left no address (send `followup:email` first). */
+  NO_EMAIL: 'no-email',
+  /** A transcript was asked for before the visitor's first message: there is no conversation yet. */
+  NO_CONVERSATION: 'no-conversation',
 } as const;
 export type ChatErrorCode = (typeof ChatErrorCodes)[keyof typeof ChatErrorCodes];
 
@@ -54,6 +58,14 @@ export const visitorPayloads = {
   typing: z.object({ typing: z.boolean() }).strict(),
 };
 
+/** The visitor's offline requests (channels/chat/offline). The address is capped before it is checked. */
+export const offlinePayloads = {
+  'followup:email': z.object({
+    email: z.string().max(254).trim().pipe(z.string().regex(/^[^\s@<>()",;:]{1,64}@[a-z0-9.-]{1,189}\.[a-z]{2,63}$/i)),
+  }).strict(),
+  'transcript:request': z.object({}).strict(),
+};
+
 export const agentPayloads = {
   'conversation:join': z.object({ ticketNumber: z.number().int().min(1) }).strict(),
   'message:send': z.object({ ticketNumber: z.number().int().min(1), clientId, text }).strict(),
@@ -76,6 +88,8 @@ export interface VisitorToServer {
   'message:send': (payload: z.infer<typeof visitorPayloads['message:send']>, ack: Ack<{ seq: number; ticketNumber: number }>) => void;
   history: (payload: z.infer<typeof visitorPayloads.history>, ack: Ack<{ messages: ChatMessage[] }>) => void;
   typing: (payload: z.infer<typeof visitorPayloads.typing>) => void;
+  'followup:email': (payload: z.infer<typeof offlinePayloads['followup:email']>, ack: Ack<object>) => void;
+  'transcript:request': (payload: z.infer<typeof offlinePayloads['transcript:request']>, ack: Ack<{ email: string }>) => void;
 }
 
 /** /chat: server -> visitor. */

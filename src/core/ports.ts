@@ -12,6 +12,7 @@ import type {
 import type { Metrics } from './metrics.ts';
 import type { Actor, TicketActions } from './ticket-actions.service.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
+import type { ChatFollowUpPort } from './chat/chat-follow-up.service.ts';
 
 export interface IntakeSink {
   /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
@@ -365,6 +366,8 @@ export interface LiveChannelDeps {
   chatLog: ChatLogRepository;
   /** The agent an API token belongs to, or null; ADMIN_TOKEN today, personal tokens later. */
   authenticateAgent(token: string): Promise<Actor | null>;
+  /** A chat visitor's follow-up address, transcripts, and their mail answers as chat lines. */
+  followUps: ChatFollowUpPort;
 }
 
 /** One per channel in channels/index.ts: builds the adapter from its config slice. */
