@@ -117,7 +117,9 @@ describe('chat offline: digest, email follow-up and transcript', () => {
     await new Promise((r) => setTimeout(r, DELAY_MS + 500));
     expect(sink.messages.filter((m) => m.envelope.to.includes('gone@example.org'))).toHaveLength(1);
 
-    // The customer answers the digest by mail: it threads into the chat's ticket.
+    // The visitor is back in the chat when the customer's mail answer to the digest arrives.
+    const back = await visitorSocket(visitor.token, 0);
+    await waitUntil(() => back.lines.length === 3, 'the conversation so far', 10_000, 100);
     const answer = await buildMail({
       from: 'gone@example.org', to: replyTo, subject: `Re: ${digest!.parsed.subject}`, messageId: '<answer-1@example.org>',
       inReplyTo: digest!.parsed.messageId, text: 'Tomorrow is fine, thank you!',
@@ -127,8 +129,7 @@ describe('chat offline: digest, email follow-up and transcript', () => {
     const stored = await gateway.repos.messages.byExternalId('email', 'answer-1@example.org');
     expect(stored?.flagged).toBeFalsy();
 
-    // Back in the chat, the visitor sees the whole conversation, the mail included, once.
-    const back = await visitorSocket(visitor.token, 0);
+    // It threads into the chat's ticket and reaches the visitor live: the whole conversation, the mail included, once.
     await waitUntil(() => back.lines.some((l) => l.text === 'Tomorrow is fine, thank you!'), 'the mail line in the chat', 10_000, 100);
     expect(back.lines.map((l) => [l.author, l.text])).toEqual([
       ['visitor', 'My order never arrived.'],
