@@ -25,8 +25,8 @@ export interface TicketRoutesDeps {
 
 /**
  * The outbox entry that carried a stored message to the customer, if any: the mail with its
- * Message-ID (a chat reply's mail fallback, once queued, included), else the entry queued for it
- * (a live chat message, `reply:<externalId>`).
+ * Message-ID, else the entry queued for it (a live chat message, `reply:<externalId>`; lines a gone
+ * visitor missed go out later in one digest mail of the ticket).
  */
 function deliveryOf(m: StoredMessage, entries: OutboxEntry[]): OutboxEntry | undefined {
   return entries.find((e) => (e.channel === 'email' && m.rfcMessageId && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId)

@@ -33,7 +33,11 @@ describe('ticket and contact API', () => {
   };
 
   beforeAll(async () => {
-    gateway = await createGateway(testConfig({ database: { dbName: testDbName('apitickets') } }), mongoUri(), createLogger('silent'));
+    gateway = await createGateway(testConfig({
+      database: { dbName: testDbName('apitickets') },
+      // A chat reply the visitor missed goes out in their digest mail at once here.
+      channels: { chat: { offline: { digestDelayMs: 0, digestPollIntervalMs: 100 } } },
+    }), mongoUri(), createLogger('silent'));
     await gateway.start();
     api = bearerClient(`http://127.0.0.1:${gateway.httpPort()}`, 'test-admin-token-0123456789');
     const mails = [
@@ -129,12 +133,14 @@ describe('ticket and contact API', () => {
     const n = started.ticketNumber!;
     expect((await api('POST', `/tickets/${n}/replies`, { text: 'Sorry! Checking now.', requestId: 'r1' })).status).toBe(201);
     expect((await api('POST', `/tickets/${n}/notes`, { text: 'courier lost it', requestId: 'n1' })).status).toBe(201);
-    // The customer answers the fallback mail by email: it lands on the same ticket.
+    // The customer answers the digest mail by email: it lands on the same ticket.
     const ticketId = (await gateway.repos.tickets.byNumber(n))!.id;
-    // The dispatcher tries the live message first; the visitor is not connected, so it queues the fallback.
-    const fallback = await waitUntil(async () => (await gateway.repos.outbox.listByTicket(ticketId))
+    // The dispatcher tries the live message first; the visitor is not connected, so the reply goes out in their digest mail.
+    const live = await waitUntil(async () => (await gateway.repos.outbox.listByTicket(ticketId))
       .find((e) => e.channel === 'chat' && e.status === 'undelivered'), 'the chat reply to be found undelivered', 10_000);
-    const mail = fallback.channel === 'chat' ? fallback.fallback! : undefined;
+    const digest = await waitUntil(async () => (await gateway.repos.outbox.listByTicket(ticketId))
+      .find((e) => e.kind === 'chat-digest'), 'the digest mail queued', 10_000);
+    const mail = digest.channel === 'email' ? digest : undefined;
     const replyTo = mail!.replyTo!.address;
     const byMail = await gateway.channels.email.intake(await buildMail({
       messageId: '<vera-mail@example.org>', from: 'Vera <vera@example.org>', to: replyTo, subject: `Re: ${mail!.subject}`, inReplyTo: `<${mail!.messageId}>`, text: 'Here is my order number 42.',
@@ -147,10 +153,11 @@ describe('ticket and contact API', () => {
     // The acknowledgement went to the address the chat visitor gave, as a mail.
     expect(thread).toEqual(['chat:inbound:customer', 'email:outbound:system', 'chat:outbound:agent', 'chat:outbound:agent:internal', 'email:inbound:customer']);
     expect(detail.messages[1].delivery).toMatchObject({ channel: 'email', status: 'pending', attempts: 0 });
-    // The reply was a live chat message first; the visitor is not connected, so its mail fallback
-    // carries it (waiting: no SMTP server in this test).
-    expect(detail.messages[2].delivery).toMatchObject({ channel: 'email', status: 'pending', lastError: null });
-    expect(fallback.status).toBe('undelivered');
+    // The reply was a live chat message; the visitor is not connected, so it is undelivered live and
+    // the digest mail carries it (waiting: no SMTP server in this test).
+    expect(detail.messages[2].delivery).toMatchObject({ channel: 'chat', status: 'undelivered' });
+    expect(mail).toMatchObject({ to: [{ address: 'vera@example.org' }], text: expect.stringContaining('Sorry! Checking now.') });
+    expect(live.status).toBe('undelivered');
     expect(detail.messages[3].delivery).toBeUndefined();
     expect(detail.messages[4]).toMatchObject({ visibleText: expect.stringContaining('order number 42') });
   });
