@@ -20,5 +20,9 @@ export interface ChatChannelConfig {
 
 export function createChatChannel(config: ChatChannelConfig, deps: ChannelDeps): ChatChannel {
   if (!deps.live) throw new Error('the chat channel needs the live channel deps (ChannelDeps.live)');
-  return new ChatChannel(config, { live: deps.live, logger: deps.logger.child({ channel: 'chat' }) });
+  const { metrics } = deps;
+  return new ChatChannel(config, {
+    live: deps.live, logger: deps.logger.child({ channel: 'chat' }),
+    ...(metrics ? { connected: (role: 'visitor' | 'agent', delta: number) => metrics.liveConnections('chat', role, delta) } : {}),
+  });
 }

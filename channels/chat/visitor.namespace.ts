@@ -6,9 +6,8 @@
 import { isTransient, type IntakeSink, type Logger } from '../../src/core/index.ts';
 import { ChatErrorCodes, visitorPayloads, type Ack, type Failure } from './chat.events.ts';
 import type { ChatHub, VisitorSocket } from './chat.hub.ts';
-import { visitorInbound } from './chat-message.ts';
+import { toChatMessage, visitorInbound } from './chat-message.ts';
 import type { ChatSites } from './chat-sites.ts';
-import { toChatMessage } from './chat-message.ts';
 import { handshakeError } from './handshake-error.ts';
 import type { ChatRateLimits } from './rate-limits.ts';
 import { conversationRoom, ticketRoom } from './rooms.ts';
@@ -101,7 +100,8 @@ export function mountVisitorNamespace(deps: VisitorNamespaceDeps): void {
     const at = new Date();
     let result;
     try {
-      result = await sink.ingest(visitorInbound(visitor, clientId, text, at));
+      // One ingest at a time per conversation here: two tabs' first messages must open one ticket, not two.
+      result = await hub.lock.run(`ingest:${visitor.visitorId}`, () => sink.ingest(visitorInbound(visitor, clientId, text, at)));
     } catch (err) {
       if (isTransient(err)) return fail(ChatErrorCodes.UNAVAILABLE);
       throw err;

@@ -11,6 +11,8 @@ export interface Metrics {
   reconnect(channel: string, link: string): void;
   /** A submission a channel turned away before intake (e.g. webform/honeypot, webform/rate-limit). */
   rejected(channel: string, reason: string): void;
+  /** A live channel's client connected (+1) or left (-1), by role (chat: `visitor`, `agent`). */
+  liveConnections(channel: string, role: string, delta: number): void;
 }
 
 export const noMetrics: Metrics = {
@@ -18,4 +20,5 @@ export const noMetrics: Metrics = {
   deliveryFailed: () => {},
   reconnect: () => {},
   rejected: () => {},
+  liveConnections: () => {},
 };

@@ -24,6 +24,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly deliveryFailures: Counter<'channel' | 'final'>;
   private readonly reconnects: Counter<'channel' | 'link'>;
   private readonly rejections: Counter<'channel' | 'reason'>;
+  private readonly connections: Gauge<'channel' | 'role'>;
 
   constructor(probe: QueueProbe, prefix = 'helpdesk_') {
     const registers = [this.registry];
@@ -49,6 +50,12 @@ export class PrometheusMetrics implements Metrics {
       name: `${prefix}submissions_rejected_total`, help: 'Submissions a channel turned away before intake, by reason (honeypot, too-fast, rate-limit, ...).',
       labelNames: ['channel', 'reason'], registers,
     });
+    this.connections = new Gauge({
+      name: `${prefix}live_connections`, help: 'Clients connected to this process on a live channel, by role (chat: visitor, agent).',
+      labelNames: ['channel', 'role'], registers,
+    });
+    // Present from the start, so a dashboard shows 0 rather than nothing.
+    for (const role of ['visitor', 'agent']) this.connections.set({ channel: 'chat', role }, 0);
     new Gauge({
       name: `${prefix}outbox_depth`, help: 'Outbound messages waiting to be sent, by status.', labelNames: ['status'], registers,
       async collect() {
@@ -79,6 +86,10 @@ export class PrometheusMetrics implements Metrics {
 
   rejected(channel: string, reason: string): void {
     this.rejections.inc({ channel, reason });
+  }
+
+  liveConnections(channel: string, role: string, delta: number): void {
+    this.connections.inc({ channel, role }, delta);
   }
 
   /** The exposition text and its content type. */
