@@ -54,3 +54,28 @@ export function request<T = Record<string, unknown>>(socket: Socket, event: stri
 }
 
 export interface Line { seq: number; author: string; text: string; at: string; agentName?: string }
+
+/** The environment of a gateway process serving chat for the test site on `port`. */
+export function chatProcessEnv(options: { mongoUri: string; dbName: string; port: number; dataDir: string; extra?: Record<string, string> }): Record<string, string> {
+  return {
+    MONGODB_URI: options.mongoUri, HELPDESK_DB_NAME: options.dbName, HELPDESK_DATA_DIR: options.dataDir, PORT: String(options.port),
+    HELPDESK_SECRET: 'test-secret-0123456789abcdef', ADMIN_TOKEN: 'test-admin-token-0123456789',
+    SUPPORT_ADDRESS: 'support@helpdesk.test', PUBLIC_URL: `http://127.0.0.1:${options.port}`, CHAT_SITES: JSON.stringify([SITE]),
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    ...options.extra,
+  };
+}
+
+/** Resolves once the gateway at `base` answers /healthz. */
+export async function untilServing(base: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`gateway at ${base} did not start within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -4,7 +4,7 @@
  * atomic, so a sequence number is taken by inserting `<conversation>#<seq>` and trying the next
  * one when somebody else got there first.
  */
-import type { ChatEntry, ChatLogRepository } from '../../core/index.ts';
+import { crashPoint, type ChatEntry, type ChatLogRepository } from '../../core/index.ts';
 import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
 
@@ -30,6 +30,7 @@ export class MongoChatLogRepository implements ChatLogRepository {
     // A crash after the line but before its key leaves a line without a key: adopt it.
     const orphan = await this.m.ChatLine.findOne({ conversationId, key: line.key }).lean<LineDoc>();
     const entry = orphan ? toEntry(orphan) : await this.insertNext(conversationId, line);
+    crashPoint('chat.after-line-insert');
     try {
       await this.m.ChatKey.create({ _id: keyId(conversationId, line.key), seq: entry.seq });
     } catch (err) {
