@@ -60,6 +60,9 @@ describe('chat: visitors and agents', () => {
 
     it('refuses sockets without a valid token or from a foreign origin', async () => {
       await expect(connectVisitor(base, 'not-a-token')).rejects.toThrow('unauthorized');
+      const { visitorToken } = await visitor();
+      await expect(connectVisitor(base, visitorToken, 0, { origin: 'https://evil.example' })).rejects.toThrow('origin-not-allowed');
+      track(await connectVisitor(base, visitorToken, 0, { origin: SITE.origins[0]! }));
       await expect(connectAgent(base, 'wrong-admin-token-000000000')).rejects.toThrow('unauthorized');
     });
   });
@@ -207,5 +210,24 @@ describe('chat: visitors and agents', () => {
     expect(res.status).toBe(200);
     await waitUntil(() => statuses.some((s) => s.status === 'resolved'), 'the status update');
     expect(statuses.at(-1)).toEqual({ ticketNumber: ack.ticketNumber, status: 'resolved' });
+  });
+
+  it('takes an agent\'s personal API token, shows their own display name, and refuses it once revoked', async () => {
+    const { agent } = await gateway.agents.create({ email: 'lina@helpdesk.test', displayName: 'Lina', role: 'agent', tier: 'L1', language: 'id' });
+    const { token, record } = await gateway.agents.issueToken(agent.id, 'chat');
+    const { visitorToken } = await visitor();
+    const socket = track(await connectVisitor(base, visitorToken));
+    const lines = collect<Line>(socket, 'message');
+    const ack = await request<{ ticketNumber: number }>(socket, 'message:send', { clientId: 'pt1', text: 'Hi' });
+    // A personal token names its agent: a name in the handshake does not change it.
+    const lina = track(await connectAgent(base, token, 'Someone Else'));
+    expect(await request(lina, 'message:send', { ticketNumber: ack.ticketNumber, clientId: 'l1', text: 'Halo, saya Lina' })).toMatchObject({ ok: true, seq: 2 });
+    await waitUntil(() => lines.some((l) => l.seq === 2), 'the reply');
+    expect(lines.find((l) => l.seq === 2)).toMatchObject({ author: 'agent', agentName: 'Lina' });
+    const ticket = (await gateway.repos.tickets.byNumber(ack.ticketNumber))!;
+    const reply = (await gateway.repos.messages.listByTicket(ticket.id)).find((m) => m.author === 'agent');
+    expect(reply?.from.name).toBe('Lina');
+    await gateway.agents.revokeToken(record.id);
+    await expect(connectAgent(base, token)).rejects.toThrow('unauthorized');
   });
 });

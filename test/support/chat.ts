@@ -31,9 +31,10 @@ function opened(socket: Socket): Promise<Socket> {
   });
 }
 
-export function connectVisitor(base: string, visitorToken: string, lastSeq?: number, options: { transports?: string[]; reconnection?: boolean } = {}): Promise<Socket> {
+export function connectVisitor(base: string, visitorToken: string, lastSeq?: number, options: { transports?: string[]; reconnection?: boolean; origin?: string } = {}): Promise<Socket> {
   return opened(connect(`${base}/chat`, {
     auth: (cb) => cb({ visitorToken, ...(lastSeq !== undefined ? { lastSeq } : {}) }),
+    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
     transports: options.transports ?? ['websocket'], reconnection: options.reconnection ?? false, forceNew: true,
   }));
 }
