@@ -112,7 +112,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
     keys, tickets, web: { publicUrl: config.publicUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     live: {
-      secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, actions, events: publisher,
+      secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, redisPrefix: `helpdesk:${config.database.dbName}`, actions, events: publisher,
       chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config.adminToken, agents),
       followUps, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     },

@@ -76,7 +76,7 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
   mount({ router, io }: ChannelWebSurface): void {
     const { live, logger } = this.deps;
     const redis = live.redisUrl ? this.connectRedis(io, live.redisUrl) : undefined;
-    const limits = new ChatRateLimits(this.settings, redis);
+    const limits = new ChatRateLimits(this.settings, redis, live.redisPrefix);
     const hub = new ChatHub(live.chatLog, io.of('/chat') as VisitorNamespace, io.of('/agents') as AgentNamespace, logger, Boolean(redis));
     this.hub = hub;
     const connected = (role: 'visitor' | 'agent') => (delta: number) => this.deps.connected?.(role, delta);
@@ -99,7 +99,7 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', (err) => this.deps.logger.warn({ err }, 'chat redis error'));
     this.redis = [pub, sub];
-    io.adapter(createAdapter(pub, sub));
+    io.adapter(createAdapter(pub, sub, { key: `${this.deps.live.redisPrefix}:socket.io` }));
     return pub;
   }
 

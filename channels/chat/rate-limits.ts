@@ -14,9 +14,9 @@ export class ChatRateLimits {
   private readonly socket: RateLimiterAbstract;
   private readonly visitor: RateLimiterAbstract;
 
-  constructor(settings: { socketRate: RateSetting; visitorRate: RateSetting }, redis?: Redis) {
+  constructor(settings: { socketRate: RateSetting; visitorRate: RateSetting }, redis?: Redis, redisPrefix = 'helpdesk') {
     const make = (prefix: string, s: RateSetting) => (redis
-      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: prefix, points: s.points, duration: s.seconds })
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${redisPrefix}:${prefix}`, points: s.points, duration: s.seconds })
       : new RateLimiterMemory({ keyPrefix: prefix, points: s.points, duration: s.seconds }));
     this.socket = make('chat-socket', settings.socketRate);
     this.visitor = make('chat-visitor', settings.visitorRate);

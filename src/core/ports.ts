@@ -354,6 +354,8 @@ export interface LiveChannelDeps {
   secret: string;
   /** Redis, when configured: live channels share rooms and limits across gateway processes. */
   redisUrl?: string;
+  /** Prefix of every Redis key and channel: processes of one deployment (one database) share it, others never meet. */
+  redisPrefix: string;
   /** Shown to customers as the author when an agent has no name. */
   supportName: string;
   /** The gateway's public base URL (its own pages' origin is always allowed). */
