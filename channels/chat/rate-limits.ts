@@ -10,9 +10,16 @@ export interface RateSetting {
   seconds: number;
 }
 
+/**
+ * Transcripts one visitor may ask for per hour: each mails an address the visitor merely typed, so
+ * a visitor must not turn the gateway into a mail cannon aimed at someone else.
+ */
+const TRANSCRIPTS = { points: 3, seconds: 3600 };
+
 export class ChatRateLimits {
   private readonly socket: RateLimiterAbstract;
   private readonly visitor: RateLimiterAbstract;
+  private readonly transcripts: RateLimiterAbstract;
 
   constructor(settings: { socketRate: RateSetting; visitorRate: RateSetting }, redis?: Redis, redisPrefix = 'helpdesk') {
     const make = (prefix: string, s: RateSetting) => (redis
@@ -20,6 +27,7 @@ export class ChatRateLimits {
       : new RateLimiterMemory({ keyPrefix: prefix, points: s.points, duration: s.seconds }));
     this.socket = make('chat-socket', settings.socketRate);
     this.visitor = make('chat-visitor', settings.visitorRate);
+    this.transcripts = make('chat-transcript', TRANSCRIPTS);
   }
 
   /** One event from this socket; false when over the limit. */
@@ -30,6 +38,11 @@ export class ChatRateLimits {
   /** One message from this visitor; false when over the limit. */
   visitorMessage(visitorId: string): Promise<boolean> {
     return this.take(this.visitor, visitorId);
+  }
+
+  /** One transcript for this visitor; false when over the limit. */
+  transcript(visitorId: string): Promise<boolean> {
+    return this.take(this.transcripts, visitorId);
   }
 
   private async take(limiter: RateLimiterAbstract, key: string): Promise<boolean> {

@@ -4,7 +4,8 @@
  * an agent types and answers under their name, the page reloads and the conversation is back. With no agent online the widget
  * says so and takes an email address; the agent's answer goes out by mail, the customer's mail
  * answer threads into the same ticket (through the email channel's intake) and shows in the widget.
- * Also: Indonesian, roles and labels, Esc closes and gives focus back.
+ * The transcript button mails the conversation. Also: Indonesian, roles and labels, Esc closes and
+ * gives focus back.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -139,13 +140,21 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     await waitUntil(async () => (await page.locator('.hdw-log [data-author=visitor]').getAttribute('data-seq')) !== String(Number.MAX_SAFE_INTEGER), 'the ack', 10_000, 100);
     const ticketNumber = Number(await page.locator('.hdw-panel').getAttribute('data-ticket'));
     expect(ticketNumber).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Email me a transcript' }).click();
+    await page.getByText('The transcript is on its way to walk-in@example.org.').waitFor();
+    const [transcript] = await waitUntil(() => {
+      const mails = sink.messages.filter((m) => m.envelope.to.includes('walk-in@example.org'));
+      return mails.length ? mails : null;
+    }, 'the transcript mail', 20_000, 100);
+    expect(transcript!.parsed.subject).toContain('Transcript of your chat');
+    expect(transcript!.parsed.text).toContain('Do you ship to Surabaya?');
     await page.close(); // the visitor leaves
 
     const { socket: dana } = await agent();
     await ask(dana, 'conversation:join', { ticketNumber });
     await ask(dana, 'message:send', { ticketNumber, clientId: 'dana-2', text: 'Yes, we ship to Surabaya in two days.' });
     const [mail] = await waitUntil(() => {
-      const mails = sink.messages.filter((m) => m.envelope.to.includes('walk-in@example.org'));
+      const mails = sink.messages.filter((m) => m.envelope.to.includes('walk-in@example.org') && m.parsed.subject?.includes('New reply to your chat'));
       return mails.length ? mails : null;
     }, 'the digest mail', 20_000, 100);
     expect(mail!.parsed.text).toContain('Yes, we ship to Surabaya in two days.');

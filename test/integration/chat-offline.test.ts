@@ -3,7 +3,7 @@
  * the visitor leaves an address and goes; the agent answers in several lines; after the delay ONE
  * digest mail carries them all with the reply token, also when the gateway restarted meanwhile; the
  * customer's mail answer threads into the same ticket and is in the chat when the visitor is back;
- * a transcript goes out in the visitor's language.
+ * a transcript goes out in the visitor's language, a few an hour at most.
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,5 +172,7 @@ describe('chat offline: digest, email follow-up and transcript', () => {
     expect(mail!.parsed.subject).toContain('Transkrip obrolan Anda');
     expect(mail!.parsed.text).toContain('Halo, paket saya belum datang.');
     expect(mail!.parsed.text).toMatch(/^Anda, /m);
+    // An address is only typed, never verified: a few transcripts an hour, then no more mail.
+    expect(await ask(socket, 'transcript:request', {})).toEqual({ ok: false, code: 'rate-limited' });
   });
 });

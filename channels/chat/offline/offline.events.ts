@@ -13,6 +13,8 @@ export interface OfflineEventDeps {
   logger: Logger;
   /** The socket's rate limit (shared with its other events); resolves false when over it. */
   allow(socket: VisitorSocket): Promise<boolean>;
+  /** The visitor's transcript limit (a few per hour); resolves false when over it. */
+  allowTranscript(visitorId: string): Promise<boolean>;
 }
 
 const fail = (code: Failure['code']): Failure => ({ ok: false, code });
@@ -37,6 +39,7 @@ export function registerOfflineEvents(socket: VisitorSocket, deps: OfflineEventD
 
   socket.on('transcript:request', (payload, ack) => void guard('transcript:request', ack, async () => {
     if (!offlinePayloads['transcript:request'].safeParse(payload ?? {}).success) return fail(ChatErrorCodes.INVALID_PAYLOAD);
+    if (!(await deps.allowTranscript(socket.data.visitorId))) return fail(ChatErrorCodes.RATE_LIMITED);
     const result = await deps.followUps.requestTranscript(socket.data.visitorId);
     return result.ok ? { ok: true as const, email: result.address } : fail(result.code);
   }));

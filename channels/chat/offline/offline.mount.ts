@@ -23,7 +23,9 @@ export function mountOffline(deps: OfflineMountDeps): () => void {
   const mail = new MailLines(hub, hub.log, deps.followUps, deps.events, logger);
   mail.start();
   hub.visitors.on('connection', (socket: VisitorSocket) => {
-    registerOfflineEvents(socket, { followUps: deps.followUps, logger, allow: (s) => deps.limits.socketEvent(s.id) });
+    registerOfflineEvents(socket, {
+      followUps: deps.followUps, logger, allow: (s) => deps.limits.socketEvent(s.id), allowTranscript: (id) => deps.limits.transcript(id),
+    });
     void mail.sync(socket.data.visitorId).catch((err: unknown) => logger.warn({ err, visitorId: socket.data.visitorId }, 'chat: mail lines not synced'));
   });
   return () => mail.stop();
