@@ -6,14 +6,18 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { siteIdentitySignature } from '../../channels/chat/visitor-token.ts';
+import { signAgentToken } from '../../src/core/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { chatConfig, collect, connectAgent, connectVisitor, issueVisitor, request, SITE, type Line } from '../support/chat.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
+import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 
 const ADMIN = 'test-admin-token-0123456789';
+const AGENT_MAIL = 'dana@helpdesk.test';
+const AUTHENTICATED = { 'Authentication-Results': 'mx.helpdesk.test; spf=pass smtp.mailfrom=helpdesk.test; dkim=pass header.d=helpdesk.test; dmarc=pass header.from=helpdesk.test' };
 
 describe('chat: visitors and agents', () => {
   let gateway: Gateway;
@@ -22,7 +26,9 @@ describe('chat: visitors and agents', () => {
   const track = (s: Socket) => { sockets.push(s); return s; };
 
   beforeAll(async () => {
-    gateway = await createGateway(testConfig({ database: { dbName: testDbName('chat') }, ...chatConfig() }), mongoUri(), createLogger('silent'));
+    gateway = await createGateway(testConfig({ database: { dbName: testDbName('chat') }, ...chatConfig() }, {
+      AGENT_ADDRESSES: AGENT_MAIL, TRUSTED_AUTHSERV_IDS: 'mx.helpdesk.test',
+    }), mongoUri(), createLogger('silent'));
     await gateway.start();
     base = `http://127.0.0.1:${gateway.httpPort()}`;
   });
@@ -229,5 +235,20 @@ describe('chat: visitors and agents', () => {
     expect(reply?.from.name).toBe('Lina');
     await gateway.agents.revokeToken(record.id);
     await expect(connectAgent(base, token)).rejects.toThrow('unauthorized');
+  });
+
+  it('shows an agent\'s authenticated email reply on a chat ticket to the connected visitor', async () => {
+    const { visitorToken } = await visitor();
+    const socket = track(await connectVisitor(base, visitorToken));
+    const lines = collect<Line>(socket, 'message');
+    const ack = await request<{ ticketNumber: number }>(socket, 'message:send', { clientId: 'em1', text: 'Can someone mail me back?' });
+    const token = signAgentToken({ keys: [{ id: gateway.config.secretKeyId, secret: gateway.config.secret }] }, ack.ticketNumber, AGENT_MAIL);
+    const result = await gateway.channels.email.intake(await buildMail({
+      messageId: '<dana-chat-1@helpdesk.test>', from: `Dana <${AGENT_MAIL}>`, to: `support+${token}@helpdesk.test`,
+      subject: `Re: [#${ack.ticketNumber}] Can someone mail me back?`, text: 'Answered from my mailbox', headers: AUTHENTICATED,
+    }), 'test', gateway.ingest);
+    expect(result).toMatchObject({ outcome: 'appended', ticketNumber: ack.ticketNumber });
+    await waitUntil(() => lines.some((l) => l.author === 'agent'), 'the mailed answer in the chat');
+    expect(lines.find((l) => l.author === 'agent')).toMatchObject({ seq: 2, text: expect.stringContaining('Answered from my mailbox'), agentName: 'Dana' });
   });
 });

@@ -49,7 +49,11 @@ export class AgentReplyHandler implements RoleHandler {
 
   /** A proven agent reply: sent on to the customer; the ticket waits for the customer. */
   async finish({ message, ticket, at }: RoleContext): Promise<RoleOutcome> {
-    const outbound = await this.compose(ticket, message);
+    // On a chat ticket the answer is a chat line like any agent reply: live to a connected visitor,
+    // in the visitor's digest mail when they are gone.
+    const outbound = ticket.channel === 'chat'
+      ? await new ReplyComposer(this.repos, this.renderer, this.settings).compose(ticket, this.replyInput(message))
+      : await this.compose(ticket, message);
     if (outbound) await this.repos.outbox.enqueue(outbound, at);
     await this.repos.tickets.setStatus(ticket.id, 'pending', at);
     return { eventType: 'agent.replied', notes: [] };
@@ -57,9 +61,13 @@ export class AgentReplyHandler implements RoleHandler {
 
   /** Builds the mail to the customer (deterministic id: one per agent message). */
   compose(ticket: Ticket, message: InboundMessage): Promise<MailOutbound | null> {
-    return new ReplyComposer(this.repos, this.renderer, this.settings).mail(ticket, {
+    return new ReplyComposer(this.repos, this.renderer, this.settings).mail(ticket, this.replyInput(message));
+  }
+
+  private replyInput(message: InboundMessage) {
+    return {
       id: `reply:${message.channel}:${message.externalId}`, body: message.visibleText,
       agentName: message.from.name || this.settings.supportName, excludeExternalId: message.externalId,
-    });
+    };
   }
 }
