@@ -19,6 +19,7 @@ import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
 import { listRoutes } from './openapi/express-routes.ts';
 import { openApiDocument } from './openapi/openapi.document.ts';
 import { ApiRegistry } from './openapi/route-registry.ts';
+import { registerQueueRoutes } from './queue.routes.ts';
 import { SessionCookies } from './session-cookie.ts';
 import { registerTicketRoutes } from './tickets.routes.ts';
 
@@ -38,6 +39,8 @@ export interface HttpDeps {
   metrics?: { source: MetricsSource; token?: string | undefined };
   /** Routes the channels mounted (web form pages, chat endpoints). */
   channelRoutes?: Router;
+  /** The agent console's pages and assets (`/`, `/console`). */
+  consoleRoutes?: Router;
 }
 
 export const API_VERSION = '1.0.0';
@@ -52,6 +55,7 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   registerTicketRoutes(api, { repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl, logger: deps.logger });
   registerMessageBodyRoutes(api, deps.repos);
   registerContactRoutes(api, deps.repos);
+  registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });
   api.add({
     method: 'get', path: '/openapi.json', operationId: 'openApiDocument', tag: 'meta', access: 'public',
     summary: 'This document', responses: { 200: { description: 'The OpenAPI 3.1 document', contentType: 'application/json' } },
@@ -75,6 +79,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   // carry their own checks; the agent API guards each of its own routes.
   if (deps.channelRoutes) app.use(deps.channelRoutes);
   app.use('/api/v1', cookieParser(), buildApi(deps).router);
+  if (deps.consoleRoutes) app.use(deps.consoleRoutes);
   app.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such route' }); });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     const code = (err as { code?: string })?.code;

@@ -99,6 +99,8 @@ export interface TicketRepository {
   update(id: string, change: TicketChange, at: Date): Promise<void>;
   /** Newest first; `beforeNumber` pages on; `filter` narrows (every given field must match). */
   list(query: { limit: number; beforeNumber?: number; filter?: TicketFilter }): Promise<Ticket[]>;
+  /** How many tickets match the filter, per status (statuses with none are left out). */
+  countByStatus(filter?: TicketFilter): Promise<Partial<Record<TicketStatus, number>>>;
   /** Adds participants and flags, bumps lastMessageAt, optionally changes status. Idempotent. */
   touch(id: string, change: { participantIds?: string[]; flags?: string[]; status?: TicketStatus; at: Date }): Promise<void>;
 }

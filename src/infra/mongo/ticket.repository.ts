@@ -86,6 +86,14 @@ export class MongoTicketRepository implements TicketRepository {
     return docs.map(toTicket);
   }
 
+  async countByStatus(filter: TicketFilter = {}): Promise<Partial<Record<TicketStatus, number>>> {
+    // $match, $group and $sum are in the query subset FerretDB 1.24 runs.
+    const rows = await this.m.Ticket.aggregate<{ _id: TicketStatus; n: number }>([
+      { $match: ticketFilter(filter) }, { $group: { _id: '$status', n: { $sum: 1 } } },
+    ]);
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+
   async byConversation(conversationKey: string): Promise<Ticket | null> {
     const doc = await this.m.Ticket.findOne({ conversationKey }).sort({ number: -1 }).lean<TicketDoc>();
     return doc ? toTicket(doc) : null;
