@@ -63,6 +63,17 @@ export default tseslint.config(
     },
   },
   {
+    // The console's server side: pages, assets and the live feed; it reads through the core's index.
+    files: ['src/console/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        forbid(['**/core/*', '!**/core/index.ts'], 'src/console uses the core through src/core/index.ts only.'),
+        forbid(['**/channels/**', '**/infra/**', '**/config/**', '**/cli/**', '**/gateway.ts', '**/core.composition.ts', 'mongoose', 'mongodb'],
+          'src/console is handed the services it needs; it never touches channels, infra, config or the database.'),
+      ] }],
+    },
+  },
+  {
     files: ['src/infra/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

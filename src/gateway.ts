@@ -10,6 +10,8 @@ import { Server as SocketServer } from 'socket.io';
 import type { AppConfig } from '../config/index.ts';
 import { displayHtml, type ChannelWebSurface } from '../channels/index.ts';
 import { createHttpApp } from './api/http.app.ts';
+import { consoleRoutes } from './console/console.routes.ts';
+import { attachLiveFeed } from './console/live-feed.namespace.ts';
 import { buildCore, type Core } from './core.composition.ts';
 import { meteredSink, noMetrics, type ChannelHealth, type IngestService, type Logger } from './core/index.ts';
 import { createLoginThrottle } from './infra/auth/login-throttle.ts';
@@ -42,6 +44,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
   const core = await buildCore(config, conn, logger, metrics, options.extraChannels);
   let server: Server | undefined;
   let io: SocketServer | undefined;
+  let stopFeed: (() => void) | undefined;
   const loginThrottle = createLoginThrottle({
     maxFailures: config.auth.loginMaxFailures, windowMs: config.auth.loginWindowMs, redisUrl: config.redisUrl,
   }, logger.child({ component: 'auth' }));
@@ -78,7 +81,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       const app = createHttpApp({
         repos: core.repos, actions: core.actions, agents: core.agents, loginThrottle, displayHtml,
         adminToken: config.adminToken, secret: config.secret, publicUrl: config.publicUrl,
-        readiness, logger: logger.child({ component: 'http' }), channelRoutes,
+        readiness, logger: logger.child({ component: 'http' }), channelRoutes, consoleRoutes: consoleRoutes(),
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
       server = createServer(app);
@@ -88,6 +91,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
         serveClient: false, maxHttpBufferSize: config.channels.chat.maxHttpBufferSize, cors: { origin: true, credentials: false },
       });
       for (const channel of core.adapters) channel.mount?.({ router: channelRoutes, io } satisfies ChannelWebSurface);
+      stopFeed = attachLiveFeed(io, { agents: core.agents, publisher: core.publisher, secret: config.secret, logger: logger.child({ component: 'console' }) });
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject).listen(config.port, config.host, () => resolve());
       });
@@ -95,6 +99,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       logger.info({ host: bound.address, port: bound.port }, 'http listening');
     },
     async stop() {
+      stopFeed?.();
       if (io && server) {
         // io.close() disconnects every socket and closes the HTTP server; idle keep-alive
         // connections would hold that close open, so they go too.
