@@ -23,11 +23,19 @@ export class TicketView {
     /** The last presence the feed reported (it can arrive before the ticket has loaded). */
     this.presence = { ticketNumber: null, viewers: [] };
     this.poll = null;
+    /** What the last action said; kept across re-renders (a live event re-renders the ticket). */
+    this.notice = { text: '', error: false };
+    /** Control values the agent changed and has not saved yet. */
+    this.edits = {};
     this.draft = { mode: 'reply', text: '' };
   }
 
   async open(number) {
-    if (this.ticket?.number !== number) this.draft = { mode: 'reply', text: '', requestId: requestId() };
+    if (this.ticket?.number !== number) {
+      this.draft = { mode: 'reply', text: '', requestId: requestId() };
+      this.notice = { text: '', error: false };
+      this.edits = {};
+    }
     await this.reload(number);
   }
 
@@ -67,6 +75,7 @@ export class TicketView {
   }
 
   status(message, isError = false) {
+    this.notice = { text: message, error: isError };
     const el = this.root.querySelector('.action-status');
     if (el) { el.textContent = message; el.classList.toggle('error', isError); }
   }
@@ -76,7 +85,6 @@ export class TicketView {
       await fn();
       this.status(done);
       await this.reload();
-      this.status(done);
     } catch (err) {
       this.status(t('error', { message: err.message }), true);
     }
@@ -107,14 +115,19 @@ export class TicketView {
 
   renderControls() {
     const tk = this.ticket;
+    // What the agent changed but has not saved survives a re-render (live events re-render often).
+    const edits = this.edits;
+    const value = (name, stored) => (name in edits ? edits[name] : stored);
+    const remember = (form) => form.addEventListener('input', (e) => { if (e.target.name) edits[e.target.name] = e.target.value; });
     const field = (label, control) => h('label', {}, h('span', {}, label), control);
     const form = h('form', { className: 'controls', 'aria-labelledby': 'fields-heading' },
       h('h3', { id: 'fields-heading' }, t('ticketFields')),
-      field(t('status'), select({ name: 'status' }, STATUSES.map((s) => [s, t(`statuses.${s}`)]), tk.status)),
-      field(t('priority'), select({ name: 'priority' }, PRIORITIES.map((p) => [p, t(`priorities.${p}`)]), tk.priority)),
-      field(t('category'), h('input', { name: 'category', value: tk.category ?? '', maxlength: '100' })),
-      field(t('assignee'), select({ name: 'assigneeId' }, [['', t('unassigned')], ...this.agents().map((a) => [a.id, `${a.displayName} (${a.tier})`])], tk.assigneeId ?? '')),
+      field(t('status'), select({ name: 'status' }, STATUSES.map((s) => [s, t(`statuses.${s}`)]), value('status', tk.status))),
+      field(t('priority'), select({ name: 'priority' }, PRIORITIES.map((p) => [p, t(`priorities.${p}`)]), value('priority', tk.priority))),
+      field(t('category'), h('input', { name: 'category', value: value('category', tk.category ?? ''), maxlength: '100' })),
+      field(t('assignee'), select({ name: 'assigneeId' }, [['', t('unassigned')], ...this.agents().map((a) => [a.id, `${a.displayName} (${a.tier})`])], value('assigneeId', tk.assigneeId ?? ''))),
       h('button', { type: 'submit' }, t('save')));
+    remember(form);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(form);
@@ -125,21 +138,28 @@ export class TicketView {
       if (category !== (tk.category ?? null)) change.category = category;
       const assignee = String(data.get('assigneeId')) || null;
       if (assignee !== (tk.assigneeId ?? null)) change.assigneeId = assignee;
+      for (const name of ['status', 'priority', 'category', 'assigneeId']) delete edits[name];
       if (!Object.keys(change).length) return;
       void this.act(() => api('PATCH', `/tickets/${tk.number}`, change), t('saved'));
     });
+    const nextTier = TIERS[Math.min(TIERS.indexOf(tk.tier ?? 'L1') + 1, 2)];
+    const reason = h('textarea', { name: 'reason', rows: '2', required: true, maxlength: '2000' });
+    reason.value = value('reason', '');
     const escalate = h('form', { className: 'escalate', 'aria-labelledby': 'escalate-heading' },
       h('h3', { id: 'escalate-heading' }, t('escalate')),
-      field(t('escalateTo'), select({ name: 'tier' }, TIERS.map((x) => [x, x]), TIERS[Math.min(TIERS.indexOf(tk.tier ?? 'L1') + 1, 2)])),
-      field(t('reason'), h('textarea', { name: 'reason', rows: '2', required: true, maxlength: '2000' })),
+      field(t('escalateTo'), select({ name: 'tier' }, TIERS.map((x) => [x, x]), value('tier', nextTier))),
+      field(t('reason'), reason),
       h('button', { type: 'submit' }, t('escalate')));
+    remember(escalate);
     escalate.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(escalate);
       const tier = String(data.get('tier'));
+      delete edits.tier;
+      delete edits.reason;
       void this.act(() => api('POST', `/tickets/${tk.number}/escalate`, { tier, reason: String(data.get('reason')) }), t('escalated', { tier }));
     });
-    return h('section', { className: 'actions' }, form, escalate, h('p', { className: 'action-status', role: 'status', 'aria-live': 'polite' }));
+    return h('section', { className: 'actions' }, form, escalate, h('p', { className: `action-status${this.notice.error ? ' error' : ''}`, role: 'status', 'aria-live': 'polite' }, this.notice.text));
   }
 
   renderThread() {
