@@ -23,13 +23,28 @@ export class SubmissionLimits {
       if (!this.redis) return memory;
       return new RateLimiterRedis({ storeClient: this.redis, points, duration, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: memory });
     };
-    this.redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+    this.redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
     // An unreachable Redis is reported by the limiter falling back, not by an unhandled event.
     this.redis?.on('error', () => {});
     this.limiters = {
       ip: make('ip', config.perIpLimit, config.perIpWindowSec),
       address: make('address', config.perAddressLimit, config.perAddressWindowSec),
     };
+  }
+
+  /**
+   * Connects to Redis, waiting at most `timeoutMs`: the first submissions are then counted across
+   * processes too. An unreachable Redis does not stop the start (ioredis keeps reconnecting; the
+   * memory fallback counts meanwhile).
+   */
+  async connect(timeoutMs = 5000): Promise<void> {
+    if (!this.redis || this.redis.status !== 'wait') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.redis.connect().catch(() => {}),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Counts one submission for the key; throws a 429 rejection when the window is used up. */

@@ -28,17 +28,19 @@ export interface WebformDeps {
 export class WebformChannel implements ChannelAdapter {
   readonly id = 'webform';
   private sink: IntakeSink | undefined;
-  private limits: SubmissionLimits | undefined;
+  private readonly limits: SubmissionLimits;
 
-  constructor(private readonly config: WebformChannelConfig, private readonly deps: WebformDeps) {}
+  constructor(private readonly config: WebformChannelConfig, private readonly deps: WebformDeps) {
+    this.limits = new SubmissionLimits(config.rateLimit, config.enabled ? deps.redisUrl : undefined);
+  }
 
   async start(sink: IntakeSink): Promise<void> {
+    await this.limits.connect();
     this.sink = sink;
   }
 
   async stop(): Promise<void> {
-    await this.limits?.close();
-    this.limits = undefined;
+    await this.limits.close();
     this.sink = undefined;
   }
 
@@ -53,7 +55,6 @@ export class WebformChannel implements ChannelAdapter {
     const now = this.deps.now ?? (() => new Date());
     const metrics = this.deps.metrics ?? noMetrics;
     const logger = this.deps.logger;
-    this.limits = new SubmissionLimits(this.config.rateLimit, this.deps.redisUrl);
     const csrf = createCsrf(this.deps.keys, this.deps.publicUrl);
     const service = new SubmissionService(this.config, { sink: () => this.currentSink(), blobs: this.deps.blobs, keys: this.deps.keys, limits: this.limits, now });
     router.use('/support', cookieParser());
