@@ -36,6 +36,7 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
   },
   tickets: {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
+    statusUpdates: ['resolved', 'closed'], // the customer hears about these status changes; add open or pending if wanted
   },
   redisUrl: undefined, // unset: rate limits are per process
   auth: {

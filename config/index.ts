@@ -53,6 +53,7 @@ export const envMap: Record<string, string> = {
   GLOBAL_BREAKER_LIMIT: 'channels.email.breakers.globalBreakerLimit',
   GLOBAL_BREAKER_WINDOW_MS: 'channels.email.breakers.globalBreakerWindowMs',
   REOPEN_WINDOW_MS: 'tickets.reopenWindowMs',
+  STATUS_UPDATES: 'tickets.statusUpdates',
   REDIS_URL: 'redisUrl',
   SESSION_TTL_MS: 'auth.sessionTtlMs',
   LOGIN_MAX_FAILURES: 'auth.loginMaxFailures',
@@ -111,7 +112,7 @@ const movedKeys: Record<string, string> = {
 };
 
 const listKeys = new Set(['previousSecrets', 'ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints',
-  'channels.webform.categories', 'channels.webform.attachments.allowedTypes']);
+  'channels.webform.categories', 'channels.webform.attachments.allowedTypes', 'tickets.statusUpdates']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

@@ -83,6 +83,8 @@ export const configSchema = z.object({
   tickets: z.object({
     /** A reply to a ticket closed longer ago than this opens a new, linked ticket. */
     reopenWindowMs: z.coerce.number().int().min(0),
+    /** Statuses whose change notifies the customer on their channel (templates/status/<status>/). */
+    statusUpdates: z.array(z.enum(['new', 'open', 'pending', 'resolved', 'closed'])),
   }),
   /** Redis (e.g. `redis://127.0.0.1:6379`): shared rate limits (and chat rooms) across gateway processes. */
   redisUrl: z.string().url().optional(),

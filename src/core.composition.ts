@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, InProcessEventPublisher, IngestService,
-  LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, ThreadResolver, TicketActions,
+  LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, StatusUpdateComposer, ThreadResolver, TicketActions,
   type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
@@ -98,6 +98,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const tickets = new PublicTicketService({ repos, acknowledger, clock, onQueued: () => kick() });
   const actions = new TicketActions({
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
+    statusUpdates: new StatusUpdateComposer(repos, renderer, { ...mail, notify: config.tickets.statusUpdates }),
     onQueued: () => kick(),
   });
   const offline = config.channels.chat.offline;

@@ -20,6 +20,7 @@ export { noMetrics, type Metrics } from './metrics.ts';
 export { meteredSink } from './metered-sink.ts';
 export { TicketActions, type Actor, type TicketActionsDeps } from './ticket-actions.service.ts';
 export { ReplyComposer, type ReplyInput } from './reply-composer.ts';
+export { StatusUpdateComposer, type StatusUpdateSettings } from './status-update.composer.ts';
 export { InProcessEventPublisher, type TicketEventListener } from './event-publisher.ts';
 export { CoalescedRun } from './coalesced-run.ts';
 export * from './agents/agent.types.ts';

@@ -7,6 +7,7 @@
 import { ErrorCodes, HelpdeskError } from './errors.ts';
 import type { Clock, EventPublisher, Repositories, TicketChange } from './ports.ts';
 import type { ReplyComposer } from './reply-composer.ts';
+import type { StatusUpdateComposer } from './status-update.composer.ts';
 import type { Priority, StoredMessage, Ticket, TicketStatus, Tier } from './types.ts';
 
 /** Who acts: `agent:<id>` (or `agent:api` for the admin token), with the name customers see. */
@@ -22,6 +23,8 @@ export interface TicketActionsDeps {
   publisher: EventPublisher;
   /** Shown to the customer when the actor has no name. */
   supportName: string;
+  /** Composes the customer's status updates; without it a status change notifies no one. */
+  statusUpdates?: StatusUpdateComposer;
   /** Called after a reply was queued (the composition root kicks the outbox). */
   onQueued?: () => void;
 }
@@ -29,9 +32,28 @@ export interface TicketActionsDeps {
 export class TicketActions {
   constructor(private readonly deps: TicketActionsDeps) {}
 
+  /** Changes the status; for the statuses switched on, the customer hears about it on their channel. */
   setStatus(number: number, status: TicketStatus, actor: Actor): Promise<Ticket> {
     return this.change(number, actor, 'ticket.status-changed', (t) => t.status === status ? null : { from: t.status, to: status },
-      (t, at) => this.deps.repos.tickets.setStatus(t.id, status, at));
+      async (t, at) => {
+        await this.deps.repos.tickets.setStatus(t.id, status, at);
+        await this.queueStatusUpdate(t, status, at);
+      });
+  }
+
+  /** Queues the status update (if any) and keeps its copy on the ticket, where agents see its delivery. */
+  private async queueStatusUpdate(ticket: Ticket, status: TicketStatus, at: Date): Promise<void> {
+    const outbound = await this.deps.statusUpdates?.compose(ticket, status, at);
+    if (!outbound) return;
+    const mail = outbound.channel === 'email' ? outbound : undefined;
+    await this.deps.repos.messages.insert({
+      ticketId: ticket.id, ticketNumber: ticket.number, direction: 'outbound', channel: outbound.channel, externalId: `outbox:${outbound.id}`,
+      from: mail ? { address: mail.from.address } : { name: this.deps.supportName }, to: mail?.to ?? [], cc: [],
+      subject: mail?.subject ?? ticket.subject, text: outbound.text, visibleText: outbound.text, attachments: [], decisions: [], complete: true,
+      ...(mail ? { rfcMessageId: mail.messageId, html: mail.html } : {}),
+    });
+    await this.deps.repos.outbox.enqueue(outbound, at);
+    this.deps.onQueued?.();
   }
 
   setPriority(number: number, priority: Priority, actor: Actor): Promise<Ticket> {

@@ -35,8 +35,11 @@ export interface ChatDigestDeps {
 
 const DUE_PER_PASS = 50;
 
+/** Lines a gone visitor gets by mail: agents' replies and status updates (the status one is signed by the support name). */
+const DIGESTED_KINDS: ReadonlySet<string> = new Set(['agent-reply', 'status']);
+
 const missedLine = (e: OutboxEntry): e is ChatOutbound & OutboxEntry =>
-  e.channel === 'chat' && e.kind === 'agent-reply' && e.status === 'undelivered';
+  e.channel === 'chat' && DIGESTED_KINDS.has(e.kind) && e.status === 'undelivered';
 
 export class ChatDigests {
   private timer: NodeJS.Timeout | undefined;
@@ -52,7 +55,7 @@ export class ChatDigests {
    * (the line joins it) or the visitor left no address (nothing to mail; the line waits in the chat).
    */
   async missed(entry: ChatOutbound): Promise<void> {
-    if (entry.kind !== 'agent-reply') return;
+    if (!DIGESTED_KINDS.has(entry.kind)) return;
     const { repos, clock, settings } = this.deps;
     if (await repos.chatFollowUps.pendingDigest(entry.ticketId)) return;
     const [contact] = await repos.contacts.byIds([entry.contactId]);

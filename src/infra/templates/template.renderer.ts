@@ -1,5 +1,6 @@
 /**
- * Renders customer-facing messages from `templates/<kind>/<locale>.<part>.mustache`, where part is
+ * Renders customer-facing messages from `templates/<kind>/<locale>.<part>.mustache` (a kind may be
+ * `<folder>/<name>`, e.g. `status/resolved`), where part is
  * subject, text or html. Mustache escapes every value in the HTML part; the text and subject parts
  * are rendered without HTML escaping. A missing locale falls back to English.
  */
@@ -25,7 +26,8 @@ export class FileTemplateRenderer implements TemplateRenderer {
   }
 
   private async load(kind: string, locale: Locale, part: string): Promise<string> {
-    if (!/^[a-z-]+$/.test(kind)) throw new Error(`bad template kind ${kind}`);
+    // A kind is a folder, or a folder in a folder (`status/resolved`): never a path out of the root.
+    if (!/^[a-z-]+(\/[a-z-]+)?$/.test(kind)) throw new Error(`bad template kind ${kind}`);
     const key = `${kind}/${locale}.${part}`;
     let template = this.cache.get(key);
     if (template === undefined) {
