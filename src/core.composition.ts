@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, InProcessEventPublisher, IngestService,
-  LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, StatusUpdateComposer, ThreadResolver, TicketActions,
+  IntakeRules, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, StatusUpdateComposer, ThreadResolver, TicketActions,
   type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
@@ -82,7 +82,7 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
     links: { publicUrl: config.publicUrl, keys, statusTtlMs: webform.statusLinkTtlMs, verifyTtlMs: webform.verifyLinkTtlMs },
   });
   const ingest = new IngestService({
-    repos, resolver, acknowledger, clock, publisher, logger: logger.child({ component: 'ingest' }),
+    repos, resolver, acknowledger, clock, publisher, logger: logger.child({ component: 'ingest' }), rules: new IntakeRules(repos.intakeRules),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
     agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
     settings: {

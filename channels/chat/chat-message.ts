@@ -31,6 +31,7 @@ export function visitorInbound(visitor: VisitorClaims, clientId: string, text: s
     to: [], cc: [], subject: subjectOf(text), text, visibleText: text, attachments: [], receivedAt: at,
     threadHints: { replyTokens: [], references: [], conversationId: visitor.visitorId },
     classification: 'human', classificationReason: 'typed by a chat visitor',
+    intake: { chatSite: visitor.siteKey },
     ...(visitor.locale ? { localeHint: visitor.locale } : {}),
   };
 }

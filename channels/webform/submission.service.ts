@@ -101,6 +101,7 @@ export class SubmissionService {
       receivedAt: this.deps.now(), threadHints: { replyTokens: [], references: [] },
       classification: 'human', classificationReason: 'web form submission', localeHint: locale,
       ...(this.config.verifyAddress ? { holdAcknowledgement: true } : {}),
+      ...(s.category ? { intake: { formCategory: s.category } } : {}),
     };
   }
 }

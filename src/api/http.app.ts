@@ -20,6 +20,7 @@ import { listRoutes } from './openapi/express-routes.ts';
 import { openApiDocument } from './openapi/openapi.document.ts';
 import { ApiRegistry } from './openapi/route-registry.ts';
 import { registerQueueRoutes } from './queue.routes.ts';
+import { registerRuleRoutes } from './rules.routes.ts';
 import { SessionCookies } from './session-cookie.ts';
 import { registerTicketRoutes } from './tickets.routes.ts';
 
@@ -56,6 +57,7 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   registerMessageBodyRoutes(api, deps.repos);
   registerContactRoutes(api, deps.repos);
   registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });
+  registerRuleRoutes(api, { repos: deps.repos, now: () => new Date() });
   api.add({
     method: 'get', path: '/openapi.json', operationId: 'openApiDocument', tag: 'meta', access: 'public',
     summary: 'This document', responses: { 200: { description: 'The OpenAPI 3.1 document', contentType: 'application/json' } },

@@ -6,7 +6,7 @@ export function presentTicket(t: Ticket, requester?: Contact) {
     number: t.number, subject: t.subject, status: t.status, priority: t.priority, channel: t.channel,
     locale: t.locale, flags: t.flags, createdAt: t.createdAt, updatedAt: t.updatedAt, lastMessageAt: t.lastMessageAt,
     closedAt: t.closedAt ?? null, linkedTickets: t.linkedTicketNumbers ?? [],
-    category: t.category ?? null, assigneeId: t.assigneeId ?? null, tier: t.tier ?? null,
+    category: t.category ?? null, assigneeId: t.assigneeId ?? null, tier: t.tier ?? null, tags: t.tags ?? [],
     requester: requester ? { id: requester.id, name: requester.name ?? null, emails: requester.emails, identities: requester.identities } : null,
   };
 }

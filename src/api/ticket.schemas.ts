@@ -47,7 +47,7 @@ export const ticketView = z.looseObject({
   number: z.number(), subject: z.string(), status: z.enum(TICKET_STATUSES), priority: z.enum(PRIORITIES), channel: z.enum(CHANNELS),
   locale: z.string(), flags: z.array(z.string()), createdAt: z.string(), updatedAt: z.string(), lastMessageAt: z.string(),
   closedAt: z.string().nullable(), linkedTickets: z.array(z.number()), category: z.string().nullable(),
-  assigneeId: z.string().nullable(), tier: z.enum(TIERS).nullable(), requester: requesterView.nullable(),
+  assigneeId: z.string().nullable(), tier: z.enum(TIERS).nullable(), tags: z.array(z.string()), requester: requesterView.nullable(),
 });
 export const messageView = z.looseObject({
   id: z.string(), author: z.string(), direction: z.enum(['inbound', 'outbound']), channel: z.enum(CHANNELS),

@@ -29,3 +29,7 @@ export { PARTICIPANTS_CAPPED } from './participant-cap.ts';
 export { MAX_STORED_RECIPIENTS } from './message-body.ts';
 export { ChatDigests, type ChatDigestSettings } from './chat/chat-digest.service.ts';
 export { ChatFollowUpService, type ChatFollowUpPort, type MailLine, type TranscriptResult } from './chat/chat-follow-up.service.ts';
+export type { IntakeRule, IntakeRuleStore, RuleActions, RuleConditions } from './rules/intake-rule.types.ts';
+export { IntakeRules, type RuleOutcome } from './rules/intake-rules.service.ts';
+export { intakeFacts, tokenize, MAX_RULE_TEXT } from './rules/intake-facts.ts';
+export { firstMatch } from './rules/rule-matcher.ts';

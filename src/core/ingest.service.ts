@@ -29,6 +29,7 @@ import { PoisonMailHandler } from './poison-mail.handler.ts';
 import { ownMailReason } from './mail/own-mail.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
 import { roleOf, type MessageRole, type RoleContext, type RoleHandler, type RoleOutcome } from './message-role.ts';
+import type { IntakeRules, RuleOutcome } from './rules/intake-rules.service.ts';
 import type { ThreadResolver } from './thread-resolver.ts';
 import { CHANNEL_IDENTITY, type Contact, type Decision, type Identity, type InboundMessage, type IngestResult, type StoredMessage, type Ticket } from './types.ts';
 
@@ -61,10 +62,12 @@ export interface IngestDeps {
   settings: IngestSettings;
   /** Live listeners hear of each stored message (a chat visitor sees their mail in the chat). */
   publisher?: EventPublisher;
+  /** The admins' intake rules: what they set on a ticket a message opens. */
+  rules?: IntakeRules;
 }
 
 /** Where a message goes: an existing ticket, or a new one that is created only after the message is stored. */
-type Placement = { ticket: Ticket | NewTicket; opens: boolean; flagged: boolean; decision: Decision; role: MessageRole };
+type Placement = { ticket: Ticket | NewTicket; opens: boolean; flagged: boolean; decision: Decision; role: MessageRole; rule?: RuleOutcome | null };
 
 const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
 
@@ -143,7 +146,10 @@ export class IngestService implements IntakeSink {
       channel: message.channel, externalId: message.externalId, rfcMessageId: message.messageId, fromContactId: contact?.id,
       from: message.from, to: capRecipients(message.to), cc: capRecipients(message.cc), subject: message.subject, ...body,
       attachments: message.attachments, classification: message.classification, rawBlobId: message.rawBlobId, complete: false,
-      decisions: [{ step: 'classify', rule: message.classification, detail: message.classificationReason }, ...(reused ? [reused] : []), placement.decision],
+      decisions: [
+        { step: 'classify', rule: message.classification, detail: message.classificationReason }, ...(reused ? [reused] : []), placement.decision,
+        ...(placement.rule ? [placement.rule.decision] : []),
+      ],
       opensTicket: placement.opens, flagged: placement.flagged || Boolean(reused), contentHash: hash,
       ...(message.to.length > MAX_STORED_RECIPIENTS || message.cc.length > MAX_STORED_RECIPIENTS ? { recipientCounts: { to: message.to.length, cc: message.cc.length } } : {}),
       ...(!existing && 'linkedTicketNumbers' in ticket && ticket.linkedTicketNumbers?.length ? { linkedTicketNumbers: ticket.linkedTicketNumbers } : {}),
@@ -195,17 +201,24 @@ export class IngestService implements IntakeSink {
           decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
         };
       }
-      const linked = this.newTicket(message, contact, [ticket.number]);
-      return { ticket: linked, opens: true, flagged: false, role: 'customer', decision: thread('closed-ticket', `#${ticket.number} was closed ${closedAt.toISOString()}: new ticket linked to it`) };
+      const rule = await this.rule(message);
+      const linked = this.newTicket(message, contact, [ticket.number], rule);
+      return { ticket: linked, opens: true, flagged: false, role: 'customer', rule, decision: thread('closed-ticket', `#${ticket.number} was closed ${closedAt.toISOString()}: new ticket linked to it`) };
     }
     const held = agentMail.verdict === 'unproven';
+    const rule = await this.rule(message);
     return {
-      ticket: this.newTicket(message, contact, []), opens: true, flagged: held, role: 'customer',
+      ticket: this.newTicket(message, contact, [], rule), opens: true, flagged: held, role: 'customer', rule,
       decision: held ? { ...decision.decision, detail: `${decision.decision.detail}; ${agentMail.detail}` } : decision.decision,
     };
   }
 
-  private newTicket(message: InboundMessage, contact: Contact | null, linked: number[]): NewTicket {
+  /** The intake rule that fires for a message opening a ticket (only a person's message is routed). */
+  private async rule(message: InboundMessage): Promise<RuleOutcome | null> {
+    return this.deps.rules ? this.deps.rules.decide(message) : null;
+  }
+
+  private newTicket(message: InboundMessage, contact: Contact | null, linked: number[], rule: RuleOutcome | null): NewTicket {
     return {
       originKey: `${message.channel}:${message.externalId}`,
       subject: untagged(message.subject),
@@ -218,6 +231,7 @@ export class IngestService implements IntakeSink {
       flags: [],
       ...(linked.length ? { linkedTicketNumbers: linked } : {}),
       ...(message.threadHints.conversationId ? { conversationKey: `${message.channel}:${message.threadHints.conversationId}` } : {}),
+      ...(rule ? { preset: rule.preset } : {}),
     };
   }
 
@@ -226,7 +240,8 @@ export class IngestService implements IntakeSink {
     const ticket = await this.deps.repos.tickets.byId(stored.ticketId);
     if (ticket) return ticket;
     if (!stored.opensTicket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
-    const created = await this.deps.repos.tickets.createOnce(this.newTicket(message, contact, stored.linkedTicketNumbers ?? []));
+    // A replay after a crash between message and ticket: the rules decide again (same message, same list).
+    const created = await this.deps.repos.tickets.createOnce(this.newTicket(message, contact, stored.linkedTicketNumbers ?? [], await this.rule(message)));
     crashPoint('ingest.after-ticket');
     return created;
   }
@@ -244,6 +259,10 @@ export class IngestService implements IntakeSink {
       data: { messageId: stored.id, flagged: Boolean(stored.flagged), ...(notes.length ? { delivery: notes } : {}) }, at,
     });
     if (message.classification !== 'human') await this.checkTicketBreaker(ticket, at);
+    const fired = stored.opensTicket ? stored.decisions.find((d) => d.step === 'rule') : undefined;
+    if (fired) {
+      await repos.events.record({ id: `rule:${ticket.id}`, ticketId: ticket.id, type: 'ticket.rule-applied', actor: `rule:${fired.rule}`, data: { rule: fired.rule, detail: fired.detail }, at });
+    }
     if (stored.opensTicket) {
       const fresh = (await repos.tickets.byId(ticket.id)) ?? ticket;
       const decision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at);

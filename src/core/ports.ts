@@ -13,6 +13,7 @@ import type { Metrics } from './metrics.ts';
 import type { Actor, TicketActions } from './ticket-actions.service.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
 import type { ChatFollowUpPort } from './chat/chat-follow-up.service.ts';
+import type { IntakeRuleStore, RuleActions } from './rules/intake-rule.types.ts';
 
 export interface IntakeSink {
   /** Stores the message (or recognizes it) and says what happened. Safe to call twice. */
@@ -77,6 +78,8 @@ export interface NewTicket {
   linkedTicketNumbers?: number[];
   /** `channel:conversationId` when the channel has conversations (chat). */
   conversationKey?: string;
+  /** Fields an intake rule set: the ticket is created with them. */
+  preset?: RuleActions;
 }
 
 export interface TicketRepository {
@@ -461,4 +464,5 @@ export interface Repositories {
   suppressions: SuppressionRepository;
   attempts: IngestAttemptRepository;
   chatFollowUps: ChatFollowUpRepository;
+  intakeRules: IntakeRuleStore;
 }

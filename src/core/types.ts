@@ -91,6 +91,8 @@ export interface InboundMessage {
    * a verification link, and the acknowledgement waits for its click.
    */
   holdAcknowledgement?: boolean;
+  /** Channel facts intake rules match on: the web form's category, the chat widget's site key. */
+  intake?: { formCategory?: string; chatSite?: string };
 }
 
 /** Result of a sender check, e.g. `pass`, `fail`, `softfail`, `none`, `temperror`. */
@@ -151,6 +153,8 @@ export interface Ticket {
   /** The agent working on it. */
   assigneeId?: string;
   tier?: Tier;
+  /** Labels an intake rule gave it (empty on tickets stored before tags existed). */
+  tags: string[];
 }
 
 /** How a person is known on one channel: an email address, a chat visitor id, a site's user id. */
@@ -177,7 +181,7 @@ export type Direction = 'inbound' | 'outbound';
 
 /** What a thread resolver or classifier decided, and which rule decided it. */
 export interface Decision {
-  step: 'classify' | 'thread' | 'ack';
+  step: 'classify' | 'thread' | 'ack' | 'rule';
   rule: string;
   detail: string;
 }

@@ -9,7 +9,7 @@ import { getPrincipal, type Principal } from '../principal.ts';
 
 /** public: anyone; agent: any signed-in agent (or a token); admin: the admin role only. */
 export type Access = 'public' | 'agent' | 'admin';
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface ResponseSpec {
   description: string;

@@ -2,6 +2,7 @@
 import type { Connection } from 'mongoose';
 import { chatDigestSchema, chatFollowUpSchema } from './chat-follow-up.schemas.ts';
 import { migrateContacts } from './contact.migration.ts';
+import { intakeRuleListSchema } from './intake-rule.schemas.ts';
 import {
   ackLogSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
@@ -27,6 +28,7 @@ export function createModels(conn: Connection) {
     ChatConversation: conn.model('ChatConversation', chatConversationSchema),
     ChatFollowUp: conn.model('ChatFollowUp', chatFollowUpSchema),
     ChatDigest: conn.model('ChatDigest', chatDigestSchema),
+    IntakeRuleList: conn.model('IntakeRuleList', intakeRuleListSchema),
   };
 }
 

@@ -8,6 +8,7 @@ import { MongoCheckpointStore } from './checkpoint.store.ts';
 import { MongoContactRepository } from './contact.repository.ts';
 import { GridFsBlobStore } from './gridfs.blob-store.ts';
 import { MongoIngestAttemptRepository } from './ingest-attempt.repository.ts';
+import { MongoIntakeRuleStore } from './intake-rule.repository.ts';
 import { MongoMessageRepository } from './message.repository.ts';
 import type { Models } from './models.ts';
 import { MongoOutboxRepository } from './outbox.repository.ts';
@@ -29,6 +30,7 @@ export function createRepositories(conn: Connection, models: Models): Repositori
     suppressions: new MongoSuppressionRepository(models),
     attempts: new MongoIngestAttemptRepository(models),
     chatFollowUps: new MongoChatFollowUpRepository(models),
+    intakeRules: new MongoIntakeRuleStore(models),
   };
   return Object.fromEntries(Object.entries(repos).map(([k, repo]) => [k, translateErrors(repo)])) as unknown as Repositories;
 }

@@ -33,6 +33,8 @@ export const ticketSchema = new Schema({
   locale: String,
   flags: [String],
   linkedTicketNumbers: [Number],
+  /** Set by intake rules; the default keeps tickets stored before tags existed readable. */
+  tags: { type: [String], default: [] },
   createdAt: Date,
   updatedAt: Date,
   lastMessageAt: Date,

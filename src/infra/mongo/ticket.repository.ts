@@ -15,7 +15,17 @@ function toTicket(doc: TicketDoc): Ticket {
   const ticket = fromDoc<Ticket & { originKey?: string; conversationKey?: string }>(doc);
   delete ticket.originKey;
   delete ticket.conversationKey;
-  return { ...ticket, participantIds: ticket.participantIds ?? [], flags: ticket.flags ?? [] };
+  return { ...ticket, participantIds: ticket.participantIds ?? [], flags: ticket.flags ?? [], tags: ticket.tags ?? [] };
+}
+
+/** What an intake rule set, as stored fields (priority replaces the default). */
+function presetFields({ preset }: NewTicket): Record<string, unknown> {
+  if (!preset) return { tags: [] };
+  const { category, priority, tier, assigneeId, tags } = preset;
+  return {
+    ...(category ? { category } : {}), ...(priority ? { priority } : {}), ...(tier ? { tier } : {}),
+    ...(assigneeId ? { assigneeId } : {}), tags: tags ?? [],
+  };
 }
 
 export class MongoTicketRepository implements TicketRepository {
@@ -41,6 +51,7 @@ export class MongoTicketRepository implements TicketRepository {
         flags: t.flags, createdAt: t.at, updatedAt: t.at, lastMessageAt: t.at,
         ...(t.linkedTicketNumbers?.length ? { linkedTicketNumbers: t.linkedTicketNumbers } : {}),
         ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
+        ...presetFields(t),
       };
       try {
         await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
