@@ -38,6 +38,20 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
     reopenWindowMs: 30 * 24 * 60 * 60 * 1000, // replies to tickets closed longer ago open a new one
     statusUpdates: ['resolved', 'closed'], // the customer hears about these status changes; add open or pending if wanted
   },
+  sla: {
+    enabled: true,
+    pollIntervalMs: 30_000, // due warnings and breaches are looked for this often (by every process)
+    // An example business calendar (Jakarta office hours); set yours. Holidays are local dates.
+    calendar: { timeZone: 'Asia/Jakarta', workingDays: [1, 2, 3, 4, 5], start: '08:00', end: '17:00', holidays: [] },
+    warnAtPercent: 80, // the assignee is warned when this share of a target's business time is used
+    // Business minutes per priority; add policies with `category` or `domain` for exceptions.
+    policies: [
+      { name: 'urgent', priority: 'urgent', firstResponseMinutes: 30, resolutionMinutes: 4 * 60 },
+      { name: 'high', priority: 'high', firstResponseMinutes: 60, resolutionMinutes: 9 * 60 },
+      { name: 'normal', priority: 'normal', firstResponseMinutes: 4 * 60, resolutionMinutes: 3 * 9 * 60 },
+      { name: 'low', priority: 'low', firstResponseMinutes: 9 * 60, resolutionMinutes: 5 * 9 * 60 },
+    ],
+  },
   redisUrl: undefined, // unset: rate limits are per process
   auth: {
     sessionTtlMs: 12 * 60 * 60 * 1000, // one working day; log in again after

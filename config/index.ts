@@ -54,6 +54,15 @@ export const envMap: Record<string, string> = {
   GLOBAL_BREAKER_WINDOW_MS: 'channels.email.breakers.globalBreakerWindowMs',
   REOPEN_WINDOW_MS: 'tickets.reopenWindowMs',
   STATUS_UPDATES: 'tickets.statusUpdates',
+  SLA_ENABLED: 'sla.enabled',
+  SLA_POLL_INTERVAL_MS: 'sla.pollIntervalMs',
+  SLA_TIME_ZONE: 'sla.calendar.timeZone',
+  SLA_WORKING_DAYS: 'sla.calendar.workingDays',
+  SLA_HOURS_START: 'sla.calendar.start',
+  SLA_HOURS_END: 'sla.calendar.end',
+  SLA_HOLIDAYS: 'sla.calendar.holidays',
+  SLA_WARN_AT_PERCENT: 'sla.warnAtPercent',
+  SLA_POLICIES: 'sla.policies',
   REDIS_URL: 'redisUrl',
   SESSION_TTL_MS: 'auth.sessionTtlMs',
   LOGIN_MAX_FAILURES: 'auth.loginMaxFailures',
@@ -112,7 +121,7 @@ const movedKeys: Record<string, string> = {
 };
 
 const listKeys = new Set(['previousSecrets', 'ownAddresses', 'channels.email.agentAddresses', 'channels.email.trustedAuthservIds', 'crashPoints',
-  'channels.webform.categories', 'channels.webform.attachments.allowedTypes', 'tickets.statusUpdates']);
+  'channels.webform.categories', 'channels.webform.attachments.allowedTypes', 'tickets.statusUpdates', 'sla.calendar.workingDays', 'sla.calendar.holidays']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

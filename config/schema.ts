@@ -3,6 +3,7 @@
  * setting exists exactly when it is declared here (with its default in defaults.ts).
  */
 import { z } from 'zod';
+import { slaSchema } from './sla.schema.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.preprocess((v) => {
@@ -86,6 +87,8 @@ export const configSchema = z.object({
     /** Statuses whose change notifies the customer on their channel (templates/status/<status>/). */
     statusUpdates: z.array(z.enum(['new', 'open', 'pending', 'resolved', 'closed'])),
   }),
+  /** SLA policies, the business calendar they count in, warnings and breach escalation. */
+  sla: slaSchema,
   /** Redis (e.g. `redis://127.0.0.1:6379`): shared rate limits (and chat rooms) across gateway processes. */
   redisUrl: z.string().url().optional(),
   /** Agent sign-in: console sessions and login throttling. */

@@ -33,3 +33,11 @@ export type { IntakeRule, IntakeRuleStore, RuleActions, RuleConditions } from '.
 export { IntakeRules, type RuleOutcome } from './rules/intake-rules.service.ts';
 export { intakeFacts, tokenize, MAX_RULE_TEXT } from './rules/intake-facts.ts';
 export { firstMatch } from './rules/rule-matcher.ts';
+export { addBusinessTime, businessTimeBetween, isTimeZone, type BusinessCalendar } from './sla/business-calendar.ts';
+export { policyFor, type SlaPolicy, type SlaSettings, type SlaSubject } from './sla/sla-policy.ts';
+export { SLA_TARGETS, type SlaClock, type SlaTarget, type SlaTimer, type SlaTimerKind } from './sla/sla-clock.ts';
+export type { SlaStore } from './sla/sla.ports.ts';
+export { SlaTracker } from './sla/sla-tracker.ts';
+export { SlaScheduler, nextTier } from './sla/sla-scheduler.ts';
+export { SlaNotifier, formatDue } from './sla/sla-notifier.ts';
+export { slaView, type SlaView } from './sla/sla-view.ts';

@@ -1,0 +1,48 @@
+/**
+ * SLA collections: `sla_clocks` (one per ticket, `_id` = ticket id), `sla_timers` (one per ticket
+ * and timer kind, `_id` = `<ticket>:<kind>`, `dueAt` null while disarmed) and `sla_firings` (one per
+ * fired timer and due time: the unique `_id` is the claim, see sla-scheduler.ts).
+ */
+import { Schema, type Connection } from 'mongoose';
+
+const opts = { versionKey: false as const, strict: 'throw' as const };
+
+const target = new Schema({ targetMs: Number, metAt: Date, warnedAt: Date, breachedAt: Date }, { _id: false, versionKey: false, strict: 'throw' });
+
+export const slaClockSchema = new Schema({
+  _id: String,
+  ticketNumber: Number,
+  policy: String,
+  usedMs: Number,
+  runningSince: Date,
+  firstResponse: target,
+  resolution: target,
+  escalateTo: String,
+  updatedAt: Date,
+}, { ...opts, collection: 'sla_clocks' });
+
+export const slaTimerSchema = new Schema({
+  _id: String,
+  ticketId: { type: String, index: true },
+  ticketNumber: Number,
+  kind: String,
+  dueAt: { type: Date, index: true },
+}, { ...opts, collection: 'sla_timers' });
+
+export const slaFiringSchema = new Schema({
+  _id: String,
+  ticketId: { type: String, index: true },
+  claimedAt: Date,
+}, { ...opts, collection: 'sla_firings' });
+
+export function slaModels(conn: Connection) {
+  // A second core on the same connection (tests) reuses the models.
+  const model = <T extends Schema>(name: string, schema: T) => conn.models[name] ?? conn.model(name, schema);
+  return {
+    SlaClock: model('SlaClock', slaClockSchema) as ReturnType<typeof conn.model>,
+    SlaTimer: model('SlaTimer', slaTimerSchema) as ReturnType<typeof conn.model>,
+    SlaFiring: model('SlaFiring', slaFiringSchema) as ReturnType<typeof conn.model>,
+  };
+}
+
+export type SlaModels = ReturnType<typeof slaModels>;
