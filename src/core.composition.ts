@@ -10,13 +10,14 @@ import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, InProcessEventPublisher, IngestService,
-  IntakeRules, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, StatusUpdateComposer, ThreadResolver, TicketActions,
-  type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Logger, type Metrics, type TokenKeys,
+  IntakeRules, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
+  TicketActions, type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
+import { createSlaStore } from './infra/mongo/sla.repository.ts';
 import { translateErrors } from './infra/mongo/transient-errors.ts';
 import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
 
@@ -54,18 +55,21 @@ export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Chann
   return built as Channels;
 }
 
+export const systemClock: Clock = { now: () => new Date() };
+
 /**
  * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
- * run beside the registry's (tests plug a channel in this way).
+ * run beside the registry's (tests plug a channel in this way); tests inject a fake `clock`.
  */
-export async function buildCore(config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = []) {
+export async function buildCore(
+  config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = [], clock: Clock = systemClock,
+) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
   await ensureIndexes(models);
   const repos = createRepositories(conn, models);
   const keys = tokenKeys(config);
   const domain = messageIdDomain(config);
-  const clock = { now: () => new Date() };
   const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
   const renderer = new FileTemplateRenderer(TEMPLATES_DIR);
   const email = config.channels.email;
@@ -121,7 +125,27 @@ export async function buildCore(config: AppConfig, conn: Connection, logger: Log
   const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
   const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
-  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores };
+  const sla = await buildSla(config, conn, logger, { repos, clock, publisher, actions, agents: agentStores.agents, renderer, mail, onQueued: () => kick() });
+  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla };
+}
+
+/** SLA clocks follow this process's ticket events; the scheduler fires due timers (started by the gateway). */
+async function buildSla(config: AppConfig, conn: Connection, logger: Logger, deps: {
+  repos: ReturnType<typeof createRepositories>; clock: Clock; publisher: InProcessEventPublisher; actions: TicketActions;
+  agents: Awaited<ReturnType<typeof createAgentStores>>['agents']; renderer: FileTemplateRenderer;
+  mail: ConstructorParameters<typeof SlaNotifier>[0]['mail']; onQueued: () => void;
+}) {
+  const settings = config.sla;
+  const store = await createSlaStore(conn);
+  const tracker = new SlaTracker({ store, repos: deps.repos, settings, clock: deps.clock, logger: logger.child({ component: 'sla' }) });
+  if (settings.enabled) tracker.listen(deps.publisher);
+  const notifier = new SlaNotifier({ agents: deps.agents, outbox: deps.repos.outbox, renderer: deps.renderer, mail: deps.mail });
+  const scheduler = new SlaScheduler({
+    store, tracker, notifier, repos: deps.repos, actions: deps.actions, clock: deps.clock, logger: logger.child({ component: 'sla-scheduler' }),
+    warnAtPercent: settings.warnAtPercent, pollIntervalMs: settings.pollIntervalMs, actor: { id: 'system:sla', name: config.supportName },
+    onQueued: deps.onQueued,
+  });
+  return { enabled: settings.enabled, settings, store, tracker, scheduler };
 }
 
 export type Core = Awaited<ReturnType<typeof buildCore>>;

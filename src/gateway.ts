@@ -13,7 +13,7 @@ import { createHttpApp } from './api/http.app.ts';
 import { consoleRoutes } from './console/console.routes.ts';
 import { attachLiveFeed } from './console/live-feed.namespace.ts';
 import { buildCore, type Core } from './core.composition.ts';
-import { meteredSink, noMetrics, type ChannelHealth, type IngestService, type Logger } from './core/index.ts';
+import { meteredSink, noMetrics, type ChannelHealth, type Clock, type IngestService, type Logger } from './core/index.ts';
 import { createLoginThrottle } from './infra/auth/login-throttle.ts';
 import { connectMongo, pingMongo } from './infra/db/mongo.connection.ts';
 import { PrometheusMetrics } from './infra/metrics/prometheus.metrics.ts';
@@ -36,12 +36,14 @@ export interface Gateway extends Core {
 export interface GatewayOptions {
   /** Adapters to run beside the registry's, e.g. a test channel. */
   extraChannels?: Core['adapters'];
+  /** The time the core sees (tests drive SLA timers with a fake clock). */
+  clock?: Clock;
 }
 
 export async function createGateway(config: AppConfig, uri: string, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const conn = await connectMongo(uri, config.database.dbName, config.database);
   const metrics = config.metrics.enabled ? new PrometheusMetrics(mongoQueueProbe(conn)) : undefined;
-  const core = await buildCore(config, conn, logger, metrics, options.extraChannels);
+  const core = await buildCore(config, conn, logger, metrics, options.extraChannels, options.clock);
   let server: Server | undefined;
   let io: SocketServer | undefined;
   let stopFeed: (() => void) | undefined;
@@ -75,6 +77,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       for (const channel of core.adapters) await channel.start(sink);
       core.dispatcher.start();
       core.digests.start();
+      if (core.sla.enabled) core.sla.scheduler.start();
       if (options.listen === false) return;
       // One express app and one socket.io server on one HTTP server; channels attach to both.
       const channelRoutes = express.Router();
@@ -82,6 +85,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
         repos: core.repos, actions: core.actions, agents: core.agents, loginThrottle, displayHtml,
         adminToken: config.adminToken, secret: config.secret, publicUrl: config.publicUrl,
         readiness, logger: logger.child({ component: 'http' }), channelRoutes, consoleRoutes: consoleRoutes(),
+        sla: { view: (id) => core.sla.tracker.view(id), settings: core.sla.settings },
         ...(metrics ? { metrics: { source: metrics, token: config.metrics.token } } : {}),
       });
       server = createServer(app);
@@ -109,6 +113,8 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       }
       for (const channel of core.adapters) await channel.stop();
       await core.digests.stop();
+      await core.sla.scheduler.stop();
+      await core.sla.tracker.idle();
       await core.dispatcher.stop();
       await loginThrottle.close();
       await conn.close();

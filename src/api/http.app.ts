@@ -22,6 +22,7 @@ import { ApiRegistry } from './openapi/route-registry.ts';
 import { registerQueueRoutes } from './queue.routes.ts';
 import { registerRuleRoutes } from './rules.routes.ts';
 import { SessionCookies } from './session-cookie.ts';
+import { registerSlaRoutes, type SlaApi } from './sla.routes.ts';
 import { registerTicketRoutes } from './tickets.routes.ts';
 
 export interface HttpDeps {
@@ -42,6 +43,8 @@ export interface HttpDeps {
   channelRoutes?: Router;
   /** The agent console's pages and assets (`/`, `/console`). */
   consoleRoutes?: Router;
+  /** SLA due times and policies. */
+  sla?: SlaApi;
 }
 
 export const API_VERSION = '1.0.0';
@@ -53,7 +56,10 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   const api = new ApiRegistry(accessGuard({ agents: deps.agents, adminToken: deps.adminToken, cookies }));
   registerAuthRoutes(api, { agents: deps.agents, throttle: deps.loginThrottle, cookies });
   registerAgentRoutes(api, deps.agents);
-  registerTicketRoutes(api, { repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl, logger: deps.logger });
+  registerTicketRoutes(api, {
+    repos: deps.repos, actions: deps.actions, displayHtml: deps.displayHtml, baseUrl, logger: deps.logger, ...(deps.sla ? { sla: deps.sla } : {}),
+  });
+  if (deps.sla) registerSlaRoutes(api, { repos: deps.repos, sla: deps.sla });
   registerMessageBodyRoutes(api, deps.repos);
   registerContactRoutes(api, deps.repos);
   registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });

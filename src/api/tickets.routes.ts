@@ -10,6 +10,7 @@ import type { HtmlDisplay, Logger, OutboxEntry, Repositories, StoredMessage, Tic
 import { sendBlob } from './blob-download.ts';
 import type { ApiRegistry } from './openapi/route-registry.ts';
 import type { Principal } from './principal.ts';
+import { slaViewSchema, type SlaApi } from './sla.routes.ts';
 import { presentMessage, presentTicket } from './ticket.presenter.ts';
 import {
   attachmentParam, changeBody, escalateBody, listQuery, messageView, textBody, ticketParam, ticketQuery, ticketView,
@@ -21,6 +22,8 @@ export interface TicketRoutesDeps {
   baseUrl: string;
   displayHtml: HtmlDisplay;
   logger?: Logger;
+  /** The ticket's SLA due times, shown in its detail. */
+  sla?: Pick<SlaApi, 'view'>;
 }
 
 /**
@@ -51,7 +54,7 @@ async function filterOf(q: z.output<typeof listQuery>, principal: Principal, rep
   return filter;
 }
 
-export function registerTicketRoutes(api: ApiRegistry, { repos, actions, baseUrl, displayHtml, logger }: TicketRoutesDeps): void {
+export function registerTicketRoutes(api: ApiRegistry, { repos, actions, baseUrl, displayHtml, logger, sla }: TicketRoutesDeps): void {
   const view = (ticketNumber: number, remoteImages = false) => ({ ticketNumber, baseUrl, displayHtml, remoteImages });
 
   api.add({
@@ -74,7 +77,7 @@ export function registerTicketRoutes(api: ApiRegistry, { repos, actions, baseUrl
   api.add({
     method: 'get', path: '/tickets/:number', operationId: 'getTicket', tag: 'tickets', access: 'agent', params: ticketParam, query: ticketQuery,
     summary: 'One ticket with its whole thread (every channel), internal notes and the delivery state of what we sent',
-    responses: { 200: { description: 'The ticket', schema: ticketView.extend({ messages: z.array(messageView) }) } },
+    responses: { 200: { description: 'The ticket', schema: ticketView.extend({ messages: z.array(messageView), sla: slaViewSchema.nullable() }) } },
     async handler({ params, query, res }) {
       const ticket = await repos.tickets.byNumber(params.number);
       if (!ticket) return res.status(404).json(noTicket(params.number));
@@ -82,7 +85,10 @@ export function registerTicketRoutes(api: ApiRegistry, { repos, actions, baseUrl
       const messages = await repos.messages.listByTicket(ticket.id);
       const deliveries = await repos.outbox.listByTicket(ticket.id);
       const v = view(ticket.number, query.remoteImages === '1' || query.remoteImages === 'true');
-      res.json({ ...presentTicket(ticket, requester), messages: messages.map((m) => presentMessage(m, v, deliveryOf(m, deliveries))) });
+      res.json({
+        ...presentTicket(ticket, requester), messages: messages.map((m) => presentMessage(m, v, deliveryOf(m, deliveries))),
+        sla: (await sla?.view(ticket.id)) ?? null,
+      });
     },
   });
 
