@@ -6,7 +6,8 @@
  * open the API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signReplyToken, signAgentToken } from '../../src/core/index.ts';
+import { VisitorTokens } from '../../channels/chat/visitor-token.ts';
+import { signAgentToken, signLinkToken, signReplyToken } from '../../src/core/index.ts';
 import { createGateway, tokenKeys, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { bearerClient, sessionClient } from '../support/api-client.ts';
@@ -164,11 +165,20 @@ describe('agent accounts and sign-in', () => {
     expect((await sessionClient(base, 'dee@example.org', 'dee-password-123')).login.status).toBe(401);
   });
 
-  it('never lets a customer credential reach the API: a status link or reply token, an agent reply token, garbage', async () => {
+  it('never lets a customer credential reach the API: a form status link, a chat visitor token, a reply token, garbage', async () => {
     const keys = tokenKeys(gateway.config);
-    for (const token of [signReplyToken(keys, 1), signAgentToken(keys, 1, 'ana@example.org'), 'hdp_', 'hdp_aaaaaaaaaaaaaaaa.bbbb', 'x'.repeat(5000)]) {
+    const ticket = (await gateway.repos.tickets.byNumber(1))!;
+    const statusLink = signLinkToken(keys, 'status', ticket.id, new Date(Date.now() + 3_600_000));
+    const visitor = new VisitorTokens(gateway.config.secret).sign({ visitorId: 'v_customer', siteKey: 'main', email: 'dina@example.org' });
+    const customerTokens = [statusLink, visitor, signReplyToken(keys, 1), signAgentToken(keys, 1, 'ana@example.org')];
+    for (const token of [...customerTokens, 'hdp_', 'hdp_aaaaaaaaaaaaaaaa.bbbb', 'x'.repeat(5000)]) {
       const res = await bearerClient(base, token)('GET', '/tickets');
       expect(res.status, token.slice(0, 20)).toBe(401);
+    }
+    for (const token of customerTokens) {
+      // Not as a session cookie either, nor as a query parameter.
+      expect((await fetch(`${base}/api/v1/tickets/1`, { headers: { cookie: `helpdesk_session=${token}` } })).status).toBe(401);
+      expect((await fetch(`${base}/api/v1/tickets/1?token=${encodeURIComponent(token)}`)).status).toBe(401);
     }
     // Without credentials every agent route is closed; the login and the OpenAPI document are open.
     expect((await fetch(`${base}/api/v1/tickets/1`)).status).toBe(401);
