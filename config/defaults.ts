@@ -52,6 +52,9 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
       { name: 'low', priority: 'low', firstResponseMinutes: 9 * 60, resolutionMinutes: 5 * 9 * 60 },
     ],
   },
+  knowledge: {
+    chatSuggestionDelayMs: 1000, // the articles' chat line is due this long after a chat ticket opened (its first line is numbered first)
+  },
   redisUrl: undefined, // unset: rate limits are per process
   auth: {
     sessionTtlMs: 12 * 60 * 60 * 1000, // one working day; log in again after

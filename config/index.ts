@@ -63,6 +63,7 @@ export const envMap: Record<string, string> = {
   SLA_HOLIDAYS: 'sla.calendar.holidays',
   SLA_WARN_AT_PERCENT: 'sla.warnAtPercent',
   SLA_POLICIES: 'sla.policies',
+  KB_CHAT_SUGGESTION_DELAY_MS: 'knowledge.chatSuggestionDelayMs',
   REDIS_URL: 'redisUrl',
   SESSION_TTL_MS: 'auth.sessionTtlMs',
   LOGIN_MAX_FAILURES: 'auth.loginMaxFailures',

@@ -89,6 +89,10 @@ export const configSchema = z.object({
   }),
   /** SLA policies, the business calendar they count in, warnings and breach escalation. */
   sla: slaSchema,
+  knowledge: z.object({
+    /** A new chat ticket's suggested articles become a chat line this long after the ticket opened. */
+    chatSuggestionDelayMs: z.coerce.number().int().min(0).max(60_000),
+  }),
   /** Redis (e.g. `redis://127.0.0.1:6379`): shared rate limits (and chat rooms) across gateway processes. */
   redisUrl: z.string().url().optional(),
   /** Agent sign-in: console sessions and login throttling. */

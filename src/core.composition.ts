@@ -9,12 +9,13 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, InProcessEventPublisher, IngestService,
-  IntakeRules, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
+  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
+  IntakeRules, KnowledgeBase, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
   TicketActions, type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
+import { createKnowledgeStores } from './infra/mongo/knowledge.repository.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { createSlaStore } from './infra/mongo/sla.repository.ts';
@@ -81,12 +82,21 @@ export async function buildCore(
   });
   const { webform } = config.channels;
   const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
+  // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
+  let kick = () => {};
+  const knowledge = new KnowledgeBase({ stores: await createKnowledgeStores(conn), repos, clock, keys, publicUrl: config.publicUrl });
+  const chatSuggestions = new ChatSuggestions({
+    kb: knowledge, outbox: repos.outbox, renderer, delayMs: config.knowledge.chatSuggestionDelayMs, onQueued: () => kick(),
+  });
   const acknowledger = new Acknowledger({
+    suggest: async (ticket, message, at) => (await knowledge.suggestFor(ticket, message.visibleText || message.text, at))
+      .map((o) => ({ problem: o.article.problem, url: o.url })),
     outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail,
     links: { publicUrl: config.publicUrl, keys, statusTtlMs: webform.statusLinkTtlMs, verifyTtlMs: webform.verifyLinkTtlMs },
   });
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, publisher, logger: logger.child({ component: 'ingest' }), rules: new IntakeRules(repos.intakeRules),
+    onTicketOpened: (ticket, message, at) => chatSuggestions.offer(ticket, message, at),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
     agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
     settings: {
@@ -97,8 +107,6 @@ export async function buildCore(
       maxParticipantsPerTicket: config.intake.maxParticipantsPerTicket,
     },
   });
-  // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
-  let kick = () => {};
   const tickets = new PublicTicketService({ repos, acknowledger, clock, onQueued: () => kick() });
   const actions = new TicketActions({
     repos, clock, publisher, supportName: config.supportName, replies: new ReplyComposer(repos, renderer, mail),
@@ -126,7 +134,7 @@ export async function buildCore(
   const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
   const sla = await buildSla(config, conn, logger, { repos, clock, publisher, actions, agents: agentStores.agents, renderer, mail, onQueued: () => kick() });
-  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla };
+  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge };
 }
 
 /** SLA clocks follow this process's ticket events; the scheduler fires due timers (started by the gateway). */

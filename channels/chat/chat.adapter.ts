@@ -113,7 +113,12 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
     const hub = this.hub;
     if (!hub) return { status: 'retry', error: 'chat is not served by this process yet' };
     const conversationId = await hub.log.conversationOf(message.ticketNumber);
-    if (!conversationId) return { status: 'not-connected', detail: `ticket #${message.ticketNumber} has no chat conversation` };
+    if (!conversationId) {
+      // Suggested articles are queued while the ingest of the visitor's first line runs; that line
+      // records the conversation just after. Try again shortly rather than lose the line.
+      if (message.kind === 'kb-suggestions') return { status: 'retry', error: `ticket #${message.ticketNumber} has no chat conversation yet` };
+      return { status: 'not-connected', detail: `ticket #${message.ticketNumber} has no chat conversation` };
+    }
     await hub.append(conversationId, {
       key: message.id, author: message.kind === 'agent-reply' ? 'agent' : 'system', text: message.text, at: new Date(),
       ticketNumber: message.ticketNumber, ...(message.authorName ? { agentName: message.authorName } : {}),

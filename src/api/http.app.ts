@@ -7,12 +7,14 @@
 import cookieParser from 'cookie-parser';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import {
-  ErrorCodes, isTransient, type AgentDirectory, type HtmlDisplay, type Logger, type LoginThrottle, type Repositories, type TicketActions,
+  ErrorCodes, isTransient, type AgentDirectory, type HtmlDisplay, type KnowledgeBase, type Logger, type LoginThrottle, type Repositories, type TicketActions,
 } from '../core/index.ts';
 import { registerAgentRoutes } from './agents.routes.ts';
 import { accessGuard } from './auth.middleware.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
 import { registerContactRoutes } from './contacts.routes.ts';
+import { kbPublicRoutes } from './kb-public.routes.ts';
+import { registerKbRoutes } from './kb.routes.ts';
 import { healthRoutes, type ReadinessProbe } from './health.routes.ts';
 import { registerMessageBodyRoutes } from './message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
@@ -28,6 +30,7 @@ import { registerTicketRoutes } from './tickets.routes.ts';
 export interface HttpDeps {
   repos: Repositories;
   actions: TicketActions;
+  knowledge: KnowledgeBase;
   agents: AgentDirectory;
   loginThrottle: LoginThrottle;
   displayHtml: HtmlDisplay;
@@ -64,6 +67,7 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   registerContactRoutes(api, deps.repos);
   registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });
   registerRuleRoutes(api, { repos: deps.repos, now: () => new Date() });
+  registerKbRoutes(api, { kb: deps.knowledge, repos: deps.repos });
   api.add({
     method: 'get', path: '/openapi.json', operationId: 'openApiDocument', tag: 'meta', access: 'public',
     summary: 'This document', responses: { 200: { description: 'The OpenAPI 3.1 document', contentType: 'application/json' } },
@@ -86,6 +90,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   // Channel routes first: their public endpoints (/api/v1/chat/visitors, /api/v1/forms/submit)
   // carry their own checks; the agent API guards each of its own routes.
   if (deps.channelRoutes) app.use(deps.channelRoutes);
+  app.use(kbPublicRoutes(deps.knowledge));
   app.use('/api/v1', cookieParser(), buildApi(deps).router);
   if (deps.consoleRoutes) app.use(deps.consoleRoutes);
   app.use((_req, res) => { res.status(404).json({ error: 'not_found', message: 'no such route' }); });

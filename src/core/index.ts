@@ -41,3 +41,8 @@ export { SlaTracker } from './sla/sla-tracker.ts';
 export { SlaScheduler, nextTier } from './sla/sla-scheduler.ts';
 export { SlaNotifier, formatDue } from './sla/sla-notifier.ts';
 export { slaView, type SlaView } from './sla/sla-view.ts';
+export * from './knowledge/article.types.ts';
+export * from './knowledge/knowledge.ports.ts';
+export { KnowledgeBase, MAX_SUGGESTIONS, type KnowledgeBaseDeps, type OfferedArticle } from './knowledge/knowledge-base.service.ts';
+export { ChatSuggestions } from './knowledge/chat-suggestions.ts';
+export { distinctTerms } from './knowledge/tokenize.ts';

@@ -64,6 +64,11 @@ export interface IngestDeps {
   publisher?: EventPublisher;
   /** The admins' intake rules: what they set on a ticket a message opens. */
   rules?: IntakeRules;
+  /**
+   * After a new ticket's acknowledgement decision, before the message is marked complete (so a
+   * retry runs it again: it must be idempotent). The knowledge base offers articles in chat here.
+   */
+  onTicketOpened?: (ticket: Ticket, message: InboundMessage, at: Date) => Promise<unknown>;
 }
 
 /** Where a message goes: an existing ticket, or a new one that is created only after the message is stored. */
@@ -267,6 +272,7 @@ export class IngestService implements IntakeSink {
       const fresh = (await repos.tickets.byId(ticket.id)) ?? ticket;
       const decision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at);
       await repos.messages.setAckDecision(stored.channel, stored.externalId, decision);
+      await this.deps.onTicketOpened?.(fresh, message, at);
     }
     crashPoint('ingest.before-complete');
     await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number);

@@ -35,6 +35,11 @@ export interface AckDeps {
   settings: CustomerMailSettings;
   /** Without it, web form tickets get the plain acknowledgement (no status link, no hold). */
   links?: AckLinks;
+  /**
+   * Knowledge base articles for the new ticket (recorded as suggestions by the knowledge base);
+   * the acknowledgement lists them with their links. Without it, none are suggested.
+   */
+  suggest?: (ticket: Ticket, message: InboundMessage, at: Date) => Promise<Array<{ problem: string; url: string }>>;
 }
 
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
@@ -78,8 +83,10 @@ export class Acknowledger {
     await ackLog.record(outboxId, to, ticket.id, at);
     const name = safeDisplayName(message.from.name);
     const kind = hold ? 'webform-verify' : webform ? 'webform-ack' : 'ack';
+    const articles = !hold && this.deps.suggest ? await this.deps.suggest(ticket, message, at) : [];
     const rendered = await this.deps.renderer.render(kind, ticket.locale, {
       ticketNumber: ticket.number, subject: capEchoedSubject(ticket.subject), customerName: name ?? to,
+      articles, hasArticles: articles.length > 0,
       ...(webform ? this.linkVars(webform, ticket, hold, at) : {}),
     });
     const outbound = composeCustomerMail(this.deps.settings, {
