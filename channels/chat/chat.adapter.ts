@@ -14,6 +14,7 @@ import { ChatHub, type AgentNamespace, type VisitorNamespace } from './chat.hub.
 import { ChatSites, type ChatSite } from './chat-sites.ts';
 import { mountAgentNamespace } from './agent.namespace.ts';
 import { ChatRateLimits, type RateSetting } from './rate-limits.ts';
+import { RedisTaskLock } from './shared-lock.ts';
 import { conversationRoom } from './rooms.ts';
 import { mountVisitorNamespace } from './visitor.namespace.ts';
 import { visitorsRoute } from './visitors.route.ts';
@@ -77,7 +78,10 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
     const { live, logger } = this.deps;
     const redis = live.redisUrl ? this.connectRedis(io, live.redisUrl) : undefined;
     const limits = new ChatRateLimits(this.settings, redis, live.redisPrefix);
-    const hub = new ChatHub(live.chatLog, io.of('/chat') as VisitorNamespace, io.of('/agents') as AgentNamespace, logger, Boolean(redis));
+    const hub = new ChatHub(
+      live.chatLog, io.of('/chat') as VisitorNamespace, io.of('/agents') as AgentNamespace, logger, Boolean(redis),
+      redis ? new RedisTaskLock(redis, `${live.redisPrefix}:chat`) : undefined,
+    );
     this.hub = hub;
     const connected = (role: 'visitor' | 'agent') => (delta: number) => this.deps.connected?.(role, delta);
     router.use(visitorsRoute(this.sites, this.tokens));

@@ -9,6 +9,7 @@ import { CoalescedRun, type ChatEntry, type ChatLogRepository, type Logger } fro
 import type { AgentData, AgentToServer, InterServer, ServerToAgent, ServerToVisitor, VisitorData, VisitorToServer } from './chat.events.ts';
 import { toAgentMessage, toChatMessage } from './chat-message.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import type { TaskLock } from './shared-lock.ts';
 import { AGENTS_ROOM, conversationRoom } from './rooms.ts';
 
 export type VisitorNamespace = Namespace<VisitorToServer, ServerToVisitor, InterServer, VisitorData>;
@@ -19,7 +20,6 @@ export type AgentSocket = Socket<AgentToServer, ServerToAgent, InterServer, Agen
 const PAGE = 200;
 
 export class ChatHub {
-  readonly lock = new KeyedLock();
   private readonly pumps = new Map<string, CoalescedRun>();
 
   constructor(
@@ -29,6 +29,8 @@ export class ChatHub {
     private readonly logger: Logger,
     /** Several processes share rooms (Redis): tell the others about new lines. */
     private readonly shared: boolean,
+    /** One writer per conversation at a time: in this process, or across processes with Redis. */
+    readonly lock: TaskLock = new KeyedLock(),
   ) {
     // Another process stored lines in a conversation: pump them to our sockets there.
     visitors.on('lines', (conversationId: string) => this.pumpLocal(conversationId));

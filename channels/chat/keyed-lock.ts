@@ -1,7 +1,7 @@
 /**
  * Runs tasks one at a time per key (a conversation) within this process, so a conversation's lines
- * are numbered and sent in the order their acks go out. Across processes the unique line ids keep
- * numbers distinct; clients order by seq.
+ * are numbered and sent in the order their acks go out. With Redis, shared-lock.ts extends this to
+ * every process; without it the unique line ids still keep numbers distinct.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
