@@ -163,6 +163,21 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
     await bo.locator('tr[data-number]').filter({ hasText: 'Printer on floor 3 jams' }).waitFor();
   });
 
+  it('says where a reply to a chat ticket goes: the live chat, and no mail without an address', async () => {
+    const { ticketNumber: chat } = await env.gateway.ingest.ingest({
+      channel: 'chat', externalId: 'console-chat-1', from: { channelUserId: 'v_console', name: 'Visitor' }, to: [], cc: [],
+      subject: 'Chat', text: 'Is the shop open on Sunday?', visibleText: 'Is the shop open on Sunday?', attachments: [], receivedAt: new Date(),
+      threadHints: { replyTokens: [], references: [], conversationId: 'c_console' }, classification: 'human', classificationReason: 'chat message',
+    });
+    await ana.locator(`tr[data-number="${chat}"]`).waitFor();
+    await ana.getByRole('link', { name: `#${chat}` }).click();
+    await ana.locator('.thread').getByText('Is the shop open on Sunday?').waitFor();
+    expect(await ana.locator('#reply-hint').textContent())
+      .toBe('This reply goes to the live chat; the visitor sees it when they are connected (there is no address to mail).');
+    await ana.getByRole('link', { name: `#${ticketNumber}` }).click();
+    await ana.getByRole('heading', { name: `#${ticketNumber} Printer on floor 3 jams` }).waitFor();
+  });
+
   it('switches the console to Indonesian and keeps it as the agent\'s language', async () => {
     await ana.getByLabel('Language').selectOption('id');
     await ana.getByRole('heading', { name: 'Antrean' }).waitFor();

@@ -192,8 +192,8 @@ export class TicketView {
 
   renderReplyBox() {
     const tk = this.ticket;
-    const to = tk.requester?.emails?.[0] ?? t('nobody');
-    const via = t(`replyVia.${tk.channel}`, { to });
+    const to = tk.requester?.emails?.[0];
+    const via = t(`replyVia.${tk.channel === 'chat' && !to ? 'chatOnly' : tk.channel}`, { to: to ?? '' });
     const text = h('textarea', { name: 'text', rows: '6', required: true, 'aria-describedby': 'reply-hint', maxlength: '100000' });
     text.value = this.draft.text;
     text.addEventListener('input', () => { this.draft.text = text.value; typed(); });
