@@ -1,8 +1,8 @@
 /**
  * The agent console in a real browser against a real gateway (Dovecot in, SMTP sink out): an agent
  * signs in, sees a ticket arrive live from a mail delivered into Dovecot (the page is never
- * reloaded), opens it, replies and changes its status; the customer gets the reply, threaded,
- * at the SMTP peer; a second agent on the same ticket is shown as viewing and then typing; the
+ * reloaded), opens it, replies and changes its status; the customer gets the reply and the status
+ * update, threaded, at the SMTP peer; a second agent on the same ticket is shown as viewing and then typing; the
  * console speaks Indonesian for an agent whose language is Indonesian, and switches on request.
  */
 import { existsSync } from 'node:fs';
@@ -157,6 +157,11 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
     await ana.getByText('Escalated to L3.').waitFor();
     const stored = await (await env.api(`/api/v1/tickets/${ticketNumber}`)).json();
     expect(stored).toMatchObject({ status: 'resolved', tier: 'L3', assigneeId: expect.stringMatching(/^ag_/) });
+    // The customer hears of the resolution (resolved is in the default STATUS_UPDATES), in the thread.
+    const update = await waitUntil(() => env.sink.messages.find((m) => m.parsed.subject?.startsWith(`[#${ticketNumber}] Your request has been resolved`)),
+      'the status update at the SMTP sink', 30_000);
+    expect(update.envelope.to).toEqual(['dina@example.org']);
+    expect(update.parsed.references).toContain('<console-1@example.org>');
     // Bo's queue (in Indonesian) shows the new status without a reload.
     await expect.poll(async () => bo.locator('[data-status=resolved]').textContent(), { timeout: 15_000 }).toBe('Selesai (1)');
     await bo.getByLabel('Penanggung jawab').selectOption('me');
