@@ -10,7 +10,7 @@ import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
   Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
-  IntakeRules, KnowledgeBase, LoopGuard, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
+  IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
   TicketActions, type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
@@ -97,6 +97,7 @@ export async function buildCore(
   const ingest = new IngestService({
     repos, resolver, acknowledger, clock, publisher, logger: logger.child({ component: 'ingest' }), rules: new IntakeRules(repos.intakeRules),
     onTicketOpened: (ticket, message, at) => chatSuggestions.offer(ticket, message, at),
+    enquiries: new ProgressEnquiries({ repos, renderer, mail, onQueued: () => kick() }),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
     agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
     settings: {

@@ -46,3 +46,5 @@ export * from './knowledge/knowledge.ports.ts';
 export { KnowledgeBase, MAX_SUGGESTIONS, type KnowledgeBaseDeps, type OfferedArticle } from './knowledge/knowledge-base.service.ts';
 export { ChatSuggestions } from './knowledge/chat-suggestions.ts';
 export { distinctTerms } from './knowledge/tokenize.ts';
+export { ProgressEnquiries, type ProgressEnquiryDeps } from './enquiry/progress-enquiry.service.ts';
+export { enquiredTicket } from './enquiry/enquiry-parser.ts';

@@ -29,6 +29,7 @@ import { PoisonMailHandler } from './poison-mail.handler.ts';
 import { ownMailReason } from './mail/own-mail.ts';
 import type { TokenKeys } from './mail/reply-token.ts';
 import { roleOf, type MessageRole, type RoleContext, type RoleHandler, type RoleOutcome } from './message-role.ts';
+import type { ProgressEnquiries } from './enquiry/progress-enquiry.service.ts';
 import type { IntakeRules, RuleOutcome } from './rules/intake-rules.service.ts';
 import type { ThreadResolver } from './thread-resolver.ts';
 import { CHANNEL_IDENTITY, type Contact, type Decision, type Identity, type InboundMessage, type IngestResult, type StoredMessage, type Ticket } from './types.ts';
@@ -69,6 +70,8 @@ export interface IngestDeps {
    * retry runs it again: it must be idempotent). The knowledge base offers articles in chat here.
    */
   onTicketOpened?: (ticket: Ticket, message: InboundMessage, at: Date) => Promise<unknown>;
+  /** Answers a participant's "status #123" automatically. */
+  enquiries?: ProgressEnquiries;
 }
 
 /** Where a message goes: an existing ticket, or a new one that is created only after the message is stored. */
@@ -274,6 +277,8 @@ export class IngestService implements IntakeSink {
       await repos.messages.setAckDecision(stored.channel, stored.externalId, decision);
       await this.deps.onTicketOpened?.(fresh, message, at);
     }
+    // Queued once per message (the outbox id is the message's): a replay does not answer twice.
+    if (role === 'customer' && contact && !stored.flagged) await this.deps.enquiries?.answer({ message, stored, filedOn: ticket, contact, at });
     crashPoint('ingest.before-complete');
     await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number);
     this.deps.publisher?.publish({

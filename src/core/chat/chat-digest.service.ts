@@ -35,8 +35,8 @@ export interface ChatDigestDeps {
 
 const DUE_PER_PASS = 50;
 
-/** Lines a gone visitor gets by mail: agents' replies and status updates (the status one is signed by the support name). */
-const DIGESTED_KINDS: ReadonlySet<string> = new Set(['agent-reply', 'status']);
+/** Lines a gone visitor gets by mail: agents' replies, status updates and answers to progress enquiries (signed by the support name). */
+const DIGESTED_KINDS: ReadonlySet<string> = new Set(['agent-reply', 'status', 'enquiry']);
 
 const missedLine = (e: OutboxEntry): e is ChatOutbound & OutboxEntry =>
   e.channel === 'chat' && DIGESTED_KINDS.has(e.kind) && e.status === 'undelivered';
