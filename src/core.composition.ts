@@ -16,6 +16,7 @@ import {
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createKnowledgeStores } from './infra/mongo/knowledge.repository.ts';
+import { mongoReportSource } from './infra/mongo/report.source.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { createSlaStore } from './infra/mongo/sla.repository.ts';
@@ -135,7 +136,8 @@ export async function buildCore(
   const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
   const sla = await buildSla(config, conn, logger, { repos, clock, publisher, actions, agents: agentStores.agents, renderer, mail, onQueued: () => kick() });
-  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge };
+  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge,
+    reports: { source: mongoReportSource(conn, models), slaAvailable: config.sla.enabled } };
 }
 
 /** SLA clocks follow this process's ticket events; the scheduler fires due timers (started by the gateway). */

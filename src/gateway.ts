@@ -82,7 +82,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       // One express app and one socket.io server on one HTTP server; channels attach to both.
       const channelRoutes = express.Router();
       const app = createHttpApp({
-        repos: core.repos, actions: core.actions, knowledge: core.knowledge, agents: core.agents, loginThrottle, displayHtml,
+        repos: core.repos, actions: core.actions, knowledge: core.knowledge, reports: core.reports, agents: core.agents, loginThrottle, displayHtml,
         adminToken: config.adminToken, secret: config.secret, publicUrl: config.publicUrl,
         readiness, logger: logger.child({ component: 'http' }), channelRoutes, consoleRoutes: consoleRoutes(),
         sla: { view: (id) => core.sla.tracker.view(id), settings: core.sla.settings },

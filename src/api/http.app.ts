@@ -7,7 +7,7 @@
 import cookieParser from 'cookie-parser';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import {
-  ErrorCodes, isTransient, type AgentDirectory, type HtmlDisplay, type KnowledgeBase, type Logger, type LoginThrottle, type Repositories, type TicketActions,
+  ErrorCodes, isTransient, type AgentDirectory, type HtmlDisplay, type KnowledgeBase, type Logger, type ReportSource, type LoginThrottle, type Repositories, type TicketActions,
 } from '../core/index.ts';
 import { registerAgentRoutes } from './agents.routes.ts';
 import { accessGuard } from './auth.middleware.ts';
@@ -15,6 +15,7 @@ import { registerAuthRoutes } from './auth.routes.ts';
 import { registerContactRoutes } from './contacts.routes.ts';
 import { kbPublicRoutes } from './kb-public.routes.ts';
 import { registerKbRoutes } from './kb.routes.ts';
+import { registerReportRoutes } from './reports.routes.ts';
 import { healthRoutes, type ReadinessProbe } from './health.routes.ts';
 import { registerMessageBodyRoutes } from './message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
@@ -31,6 +32,8 @@ export interface HttpDeps {
   repos: Repositories;
   actions: TicketActions;
   knowledge: KnowledgeBase;
+  /** Where reports read from, and whether SLA figures exist (SLA enabled). */
+  reports: { source: ReportSource; slaAvailable: boolean };
   agents: AgentDirectory;
   loginThrottle: LoginThrottle;
   displayHtml: HtmlDisplay;
@@ -68,6 +71,7 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });
   registerRuleRoutes(api, { repos: deps.repos, now: () => new Date() });
   registerKbRoutes(api, { kb: deps.knowledge, repos: deps.repos });
+  registerReportRoutes(api, deps.reports);
   api.add({
     method: 'get', path: '/openapi.json', operationId: 'openApiDocument', tag: 'meta', access: 'public',
     summary: 'This document', responses: { 200: { description: 'The OpenAPI 3.1 document', contentType: 'application/json' } },

@@ -48,3 +48,5 @@ export { ChatSuggestions } from './knowledge/chat-suggestions.ts';
 export { distinctTerms } from './knowledge/tokenize.ts';
 export { ProgressEnquiries, type ProgressEnquiryDeps } from './enquiry/progress-enquiry.service.ts';
 export { enquiredTicket } from './enquiry/enquiry-parser.ts';
+export * from './reports/report.types.ts';
+export { buildReport, median, p90, reportCsv } from './reports/report.figures.ts';

@@ -44,7 +44,7 @@ describe('OpenAPI document', () => {
     channelRoutes.post('/api/v1/test-channel/:conversation/messages', (_req, res) => { res.status(201).json({}); });
     channelRoutes.get('/test-channel/page', (_req, res) => { res.send('page'); });
     app = createHttpApp({
-      repos: t.core.repos, actions: t.core.actions, knowledge: t.core.knowledge, agents: t.core.agents, displayHtml, adminToken: 'test-admin-token-0123456789',
+      repos: t.core.repos, actions: t.core.actions, knowledge: t.core.knowledge, reports: t.core.reports, agents: t.core.agents, displayHtml, adminToken: 'test-admin-token-0123456789',
       secret: 'test-secret-0123456789abcdef', publicUrl: 'http://127.0.0.1', readiness: async () => ({}), logger: createLogger('silent'),
       loginThrottle: createLoginThrottle({ maxFailures: 5, windowMs: 60_000 }, createLogger('silent')), channelRoutes,
     });

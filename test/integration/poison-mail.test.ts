@@ -32,7 +32,7 @@ describe('big mail becomes a normal ticket', () => {
   beforeAll(async () => {
     t = await openTestCore('bigmail');
     const app = createHttpApp({
-      repos: t.core.repos, actions: t.core.actions, knowledge: t.core.knowledge, displayHtml, adminToken: TOKEN, publicUrl: 'http://127.0.0.1',
+      repos: t.core.repos, actions: t.core.actions, knowledge: t.core.knowledge, reports: t.core.reports, displayHtml, adminToken: TOKEN, publicUrl: 'http://127.0.0.1',
       agents: t.core.agents, loginThrottle: createLoginThrottle({ maxFailures: 5, windowMs: 60_000 }, createLogger('silent')), secret: 'test-secret-0123456789abcdef',
       readiness: async () => ({}), logger: createLogger('silent'),
     });
