@@ -3,6 +3,7 @@
  * setting exists exactly when it is declared here (with its default in defaults.ts).
  */
 import { z } from 'zod';
+import { parseJson } from './json-env.ts';
 import { slaSchema } from './sla.schema.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -21,15 +22,6 @@ const splitKeyed = (entry: string) => {
   return colon < 0 ? { id: '', secret: entry } : { id: entry.slice(0, colon), secret: entry.slice(colon + 1) };
 };
 
-/** A list given as JSON in one environment variable (CHAT_SITES). */
-const parseJson = (v: unknown) => {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v; // the schema then says what is wrong
-  }
-};
 
 export const configSchema = z.object({
   env: z.enum(['development', 'production', 'test']),

@@ -3,6 +3,7 @@
  * "SLA and business calendars"). Kept apart from schema.ts because a calendar has rules of its own.
  */
 import { z } from 'zod';
+import { parseJson } from './json-env.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM (24 h)');
 const timeZone = z.string().min(1).max(64).refine((tz) => {
@@ -39,15 +40,6 @@ export const slaPolicySchema = z.object({
   calendar: calendarSchema.optional(),
 }).strict();
 
-/** A list given as JSON in one environment variable (SLA_POLICIES). */
-const parseJson = (v: unknown) => {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v; // the schema then says what is wrong
-  }
-};
 
 export const slaSchema = z.object({
   /** Off: no clocks are kept and no timers fire. */

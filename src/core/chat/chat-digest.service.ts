@@ -9,7 +9,7 @@
  * outbox id is the digest's id (two processes running the same due digest queue one mail).
  */
 import { composeCustomerMail, type CustomerMailSettings } from '../mail/customer-mail.ts';
-import { CoalescedRun } from '../coalesced-run.ts';
+import { PollingPass } from '../polling-pass.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatDigest, Clock, Repositories, TemplateRenderer } from '../ports.ts';
 import type { ChatOutbound, OutboxEntry } from '../types.ts';
@@ -42,13 +42,11 @@ const missedLine = (e: OutboxEntry): e is ChatOutbound & OutboxEntry =>
   e.channel === 'chat' && DIGESTED_KINDS.has(e.kind) && e.status === 'undelivered';
 
 export class ChatDigests {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private readonly passes = new CoalescedRun(
-    () => this.runDue().then(() => undefined, (err: unknown) => this.deps.logger.error({ err }, 'chat digest pass failed')),
-  );
+  private readonly poller: PollingPass;
 
-  constructor(private readonly deps: ChatDigestDeps) {}
+  constructor(private readonly deps: ChatDigestDeps) {
+    this.poller = new PollingPass(() => this.runDue(), deps.settings.pollIntervalMs, deps.logger, 'chat digest');
+  }
 
   /**
    * An agent's line did not reach the visitor: schedule the ticket's digest unless one is pending
@@ -68,17 +66,11 @@ export class ChatDigests {
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.timer = setInterval(() => this.passes.request(), this.deps.settings.pollIntervalMs);
-    this.timer.unref?.();
-    this.passes.request();
+    this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.passes.idle();
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Sends every due digest; returns how many mails were queued. */

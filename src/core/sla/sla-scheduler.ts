@@ -5,7 +5,7 @@
  * assignee; a breach escalates the ticket through TicketActions (audited) to the policy's tier or
  * the next one, and mails that tier's agents.
  */
-import { CoalescedRun } from '../coalesced-run.ts';
+import { PollingPass } from '../polling-pass.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock, Repositories } from '../ports.ts';
 import type { Actor, TicketActions } from '../ticket-actions.service.ts';
@@ -39,26 +39,18 @@ export function nextTier(tier: Tier): Tier {
 }
 
 export class SlaScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private readonly passes = new CoalescedRun(
-    () => this.runDue().then(() => undefined, (err: unknown) => this.deps.logger.error({ err }, 'SLA timer pass failed')),
-  );
+  private readonly poller: PollingPass;
 
-  constructor(private readonly deps: SlaSchedulerDeps) {}
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.timer = setInterval(() => this.passes.request(), this.deps.pollIntervalMs);
-    this.timer.unref?.();
-    this.passes.request();
+  constructor(private readonly deps: SlaSchedulerDeps) {
+    this.poller = new PollingPass(() => this.runDue(), deps.pollIntervalMs, deps.logger, 'SLA timer');
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.passes.idle();
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Fires every due timer this process claims; returns how many it fired. */
