@@ -58,11 +58,16 @@ export async function checkDelivery(
   const stuck = await db.collection('outbox').find({ status: { $in: ['pending', 'sending', 'failed'] } }).toArray();
   for (const e of stuck) problems.push(`outbox entry ${e._id} (${e.kind}) still ${e.status} after ${e.attempts} attempt(s): ${e.lastError ?? ''}`);
 
+  // Why an accepted message has no finished ticket: a failure not taken for an outage quarantines
+  // it (and the sender hears 250); its failed attempts say what went wrong.
+  const attempts = await db.collection('ingest_attempts').find().toArray();
   for (const [key, { channel }] of accepted) {
     const m = byKey.get(`${channel} ${key}`);
     if (!m?.complete) {
       lost++;
-      problems.push(`lost: ${key} ${m ? 'stored incomplete' : 'not stored'}`);
+      const failed = attempts.find((a) => String(a._id) === `${channel}:${key}`);
+      const why = failed ? `; ${String(failed.attempts ?? 1)} failed attempt(s), last: ${String(failed.lastError ?? '').slice(0, 400)}` : '';
+      problems.push(`lost: ${key} ${m ? 'stored incomplete' : 'not stored'}${why}`);
     }
   }
   for (const m of inbound) {
