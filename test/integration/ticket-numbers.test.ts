@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMail } from '../support/mail-builder.ts';
 import { openTestCore } from '../support/core.ts';
+import { TicketNumberAllocator } from '../../src/infra/mongo/ticket-number.allocator.ts';
 
 describe('ticket numbers', () => {
   let t: Awaited<ReturnType<typeof openTestCore>>;
@@ -15,6 +16,17 @@ describe('ticket numbers', () => {
   afterAll(() => t.drop());
 
   const mail = (i: number, tag: string) => buildMail({ messageId: `<${tag}-${i}@example.org>`, from: `c${tag}${i}@example.org`, subject: `Problem ${tag} ${i}`, text: `Mail ${i}` });
+
+  it('draws numbers when several callers find no counter document yet (the first tickets of a new database)', async () => {
+    const numbers = new TicketNumberAllocator(t.core.models);
+    for (let round = 0; round < 20; round++) {
+      // Concurrent upserts of the missing counter: the losers see a duplicate key on `counters`.
+      await t.core.models.Counter.deleteMany({});
+      const drawn = await Promise.all(Array.from({ length: 8 }, () => numbers.next()));
+      expect(drawn.every((n) => Number.isInteger(n) && n >= 1)).toBe(true);
+    }
+    await t.core.models.Counter.deleteMany({});
+  });
 
   it('a number handed out twice (a lost $inc) is drawn again instead of failing the ingest', async () => {
     const first = await t.intake(await mail(1, 'lost'));

@@ -7,12 +7,24 @@
  * taken number one by one. Numbers stay gapless except when a process dies between drawing a
  * number and storing its ticket.
  */
+import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
 
 export class TicketNumberAllocator {
   constructor(private readonly m: Models) {}
 
   async next(): Promise<number> {
+    try {
+      return await this.draw();
+    } catch (err) {
+      // Two first tickets at once (e.g. two gateways on a new database) both upsert the missing
+      // counter; the loser gets a duplicate key on `counters`. The counter exists now: draw again.
+      if (!isDuplicateKey(err)) throw err;
+      return this.draw();
+    }
+  }
+
+  private async draw(): Promise<number> {
     const doc = await this.m.Counter.findOneAndUpdate(
       { _id: 'ticket' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' },
     ).lean();
