@@ -74,7 +74,7 @@ export function registerKbRoutes(api: ApiRegistry, deps: { kb: KnowledgeBase; re
   api.add({
     method: 'post', path: '/tickets/:number/save-as-solution', operationId: 'saveAsSolution', tag: 'knowledge base', access: 'agent',
     params: ticketParam, body: saveAsSolutionBody,
-    summary: 'An article from a resolved or closed ticket: its subject as the problem, the last agent reply as the solution (unless given)',
+    summary: 'A draft article from a resolved or closed ticket: the customer\'s first message as the problem, the last public agent reply as the solution (unless given)',
     responses: { 201: { description: 'Created', schema: articleView } },
     async handler({ params, body, principal, res }) {
       const input = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));

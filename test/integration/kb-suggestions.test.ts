@@ -147,7 +147,7 @@ describe('knowledge base suggestions', () => {
     expect(offered.map((o) => [o.suggestion.articleId, o.suggestion.channel])).toEqual([[ids.printer, 'chat']]);
   });
 
-  it('saves a resolved ticket as a solution (a draft with the last agent reply), refuses an open one', async () => {
+  it('saves a resolved ticket as a solution (a draft: the customer\'s first message, the last agent reply), refuses an open one', async () => {
     const open = await api('POST', '/tickets/1/save-as-solution', {});
     expect(open.status).toBe(400);
     expect(await api('POST', '/tickets/1/replies', { text: 'Please update the VPN client to 5.2.' })).toHaveProperty('status', 201);
@@ -155,7 +155,7 @@ describe('knowledge base suggestions', () => {
     const saved = await api('POST', '/tickets/1/save-as-solution', { tags: ['vpn'] });
     expect(saved.status).toBe(201);
     expect(await saved.json()).toMatchObject({
-      problem: 'VPN keeps disconnecting', solution: 'Please update the VPN client to 5.2.', status: 'draft', language: 'en', sourceTicketNumber: 1, publicUrl: null,
+      problem: 'My VPN disconnects every hour since Monday.', solution: 'Please update the VPN client to 5.2.', status: 'draft', language: 'en', sourceTicketNumber: 1, publicUrl: null,
     });
     const invalid = await api('POST', '/kb/articles', { problem: 'x', solution: 'y', language: 'fr' });
     expect(invalid.status).toBe(400);

@@ -16,6 +16,19 @@ import { distinctTerms } from './tokenize.ts';
 
 /** At most this many articles are offered with one acknowledgement or chat. */
 export const MAX_SUGGESTIONS = 3;
+/** The article API's limits (kb.schemas.ts): a draft saved from a ticket stays within them. */
+const MAX_PROBLEM = 300;
+const MAX_SOLUTION = 20_000;
+
+/** `text` trimmed to at most `max` characters, cut at a word when it is longer (with an ellipsis). */
+function cut(text: string, max: number): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  const head = trimmed.slice(0, max - 1);
+  const space = head.lastIndexOf(' ');
+  return `${(space > max / 2 ? head.slice(0, space) : head).trimEnd()}…`;
+}
+
 /** Articles a search reads at most (a help desk's knowledge base is small; see docs/architecture.md). */
 const MAX_CANDIDATES = 500;
 
@@ -61,8 +74,10 @@ export class KnowledgeBase {
   }
 
   /**
-   * "Save as solution": an article from a resolved (or closed) ticket. The problem defaults to the
-   * ticket's subject and the solution to the last public reply an agent sent.
+   * "Save as solution": a draft article from a resolved (or closed) ticket, for an agent to edit and
+   * publish. The problem defaults to the customer's first message (the ticket's subject when that
+   * has no text) and the solution to the last public reply an agent sent. Both are cut to what the
+   * article API accepts, so the draft can be saved again as it is.
    */
   async saveFromTicket(ticketNumber: number, input: Partial<ArticleInput>, actorId: string): Promise<Article> {
     const ticket = await this.deps.repos.tickets.byNumber(ticketNumber);
@@ -71,12 +86,14 @@ export class KnowledgeBase {
       throw new HelpdeskError(ErrorCodes.INVALID, `ticket #${ticketNumber} is ${ticket.status}: only a resolved or closed ticket can be saved as a solution`);
     }
     const messages = await this.deps.repos.messages.listByTicket(ticket.id);
+    const first = messages.find((m) => m.opensTicket) ?? messages.find((m) => m.direction === 'inbound' && !m.internal);
     const lastReply = messages.filter((m) => m.author === 'agent' && !m.internal).at(-1);
-    const solution = input.solution ?? lastReply?.visibleText ?? lastReply?.text;
+    const solution = input.solution ?? cut(lastReply?.visibleText || lastReply?.text || '', MAX_SOLUTION);
     if (!solution) throw new HelpdeskError(ErrorCodes.INVALID, `ticket #${ticketNumber} has no agent reply: give the solution`);
+    const asked = cut(first?.visibleText || first?.text || '', MAX_PROBLEM);
     return this.create({
-      problem: input.problem ?? ticket.subject, solution, tags: input.tags ?? [], language: input.language ?? ticket.locale,
-      status: input.status ?? 'draft',
+      problem: input.problem ?? (asked.length >= 3 ? asked : cut(ticket.subject, MAX_PROBLEM)), solution, tags: input.tags ?? [],
+      language: input.language ?? ticket.locale, status: input.status ?? 'draft',
     }, actorId, ticket.number);
   }
 
