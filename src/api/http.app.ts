@@ -16,6 +16,7 @@ import { registerContactRoutes } from './contacts.routes.ts';
 import { kbPublicRoutes } from './kb-public.routes.ts';
 import { registerKbRoutes } from './kb.routes.ts';
 import { registerReportRoutes } from './reports.routes.ts';
+import { registerResendRoutes } from './resend.routes.ts';
 import { healthRoutes, type ReadinessProbe } from './health.routes.ts';
 import { registerMessageBodyRoutes } from './message-body.routes.ts';
 import { metricsRoutes, type MetricsSource } from './metrics.routes.ts';
@@ -67,6 +68,7 @@ export function buildApi(deps: HttpDeps): ApiRegistry {
   });
   if (deps.sla) registerSlaRoutes(api, { repos: deps.repos, sla: deps.sla });
   registerMessageBodyRoutes(api, deps.repos);
+  registerResendRoutes(api, deps.actions);
   registerContactRoutes(api, deps.repos);
   registerQueueRoutes(api, { repos: deps.repos, agents: deps.agents });
   registerRuleRoutes(api, { repos: deps.repos, now: () => new Date() });

@@ -11,6 +11,14 @@ export function presentTicket(t: Ticket, requester?: Contact) {
   };
 }
 
+/** Where a message we sent is on its way to the customer (the outbox entry that carries it). */
+export function presentDelivery(delivery: OutboxEntry) {
+  return {
+    channel: delivery.channel, status: delivery.status, attempts: delivery.attempts, lastError: delivery.lastError ?? null,
+    sentAt: delivery.sentAt ?? null, bounce: delivery.bounce ?? null, resends: delivery.resends ?? 0,
+  };
+}
+
 const attachmentUrl = (baseUrl: string, ticketNumber: number, blobId: string) =>
   `${baseUrl}/api/v1/tickets/${ticketNumber}/attachments/${encodeURIComponent(blobId)}`;
 
@@ -28,12 +36,7 @@ export function presentMessage(m: StoredMessage, view: MessageView, delivery?: O
   const { ticketNumber, baseUrl } = view;
   return {
     author: m.author ?? (m.direction === 'inbound' ? 'customer' : 'system'),
-    ...(delivery ? {
-      delivery: {
-        channel: delivery.channel, status: delivery.status, attempts: delivery.attempts, lastError: delivery.lastError ?? null,
-        sentAt: delivery.sentAt ?? null, bounce: delivery.bounce ?? null,
-      },
-    } : {}),
+    ...(delivery ? { delivery: presentDelivery(delivery) } : {}),
     id: m.id, direction: m.direction, channel: m.channel, externalId: m.externalId, messageId: m.rfcMessageId ?? null,
     from: m.from, to: m.to, cc: m.cc, subject: m.subject, text: m.text, visibleText: m.visibleText,
     // Raw HTML stays stored; agents only ever get the sanitized form, quotes removed, cid: images

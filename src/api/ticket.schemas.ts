@@ -28,6 +28,8 @@ export const bodyParams = ticketParam.extend({
   part: z.enum(['text', 'html']),
 }).strict();
 
+export const messageParams = ticketParam.extend({ messageId: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/) }).strict();
+
 export const changeBody = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
   priority: z.enum(PRIORITIES).optional(),
@@ -49,14 +51,15 @@ export const ticketView = z.looseObject({
   closedAt: z.string().nullable(), linkedTickets: z.array(z.number()), category: z.string().nullable(),
   assigneeId: z.string().nullable(), tier: z.enum(TIERS).nullable(), tags: z.array(z.string()), requester: requesterView.nullable(),
 });
+export const deliveryView = z.object({
+  channel: z.enum(CHANNELS).describe('what carries it: a live chat message, or a mail'),
+  status: z.enum(['pending', 'sending', 'sent', 'failed', 'undelivered']), attempts: z.number(), lastError: z.string().nullable(),
+  sentAt: z.string().nullable(), bounce: z.unknown(), resends: z.number().describe('how often an agent sent it again after it failed'),
+});
 export const messageView = z.looseObject({
   id: z.string(), author: z.string(), direction: z.enum(['inbound', 'outbound']), channel: z.enum(CHANNELS),
   internal: z.boolean(), text: z.string(), visibleText: z.string(), html: z.string().nullable(), createdAt: z.string(),
-  delivery: z.object({
-    channel: z.enum(CHANNELS).describe('what carries it: a live chat message, or a mail'),
-    status: z.enum(['pending', 'sending', 'sent', 'failed', 'undelivered']), attempts: z.number(), lastError: z.string().nullable(),
-    sentAt: z.string().nullable(), bounce: z.unknown(),
-  }).optional(),
+  delivery: deliveryView.optional(),
   attachments: z.array(z.looseObject({ filename: z.string(), contentType: z.string(), size: z.number(), url: z.string() })),
 });
 

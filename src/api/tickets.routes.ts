@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { HtmlDisplay, Logger, OutboxEntry, Repositories, StoredMessage, TicketActions, TicketFilter } from '../core/index.ts';
+import { deliveryOf, type HtmlDisplay, type Logger, type Repositories, type TicketActions, type TicketFilter } from '../core/index.ts';
 import { sendBlob } from './blob-download.ts';
 import type { ApiRegistry } from './openapi/route-registry.ts';
 import type { Principal } from './principal.ts';
@@ -24,16 +24,6 @@ export interface TicketRoutesDeps {
   logger?: Logger;
   /** The ticket's SLA due times, shown in its detail. */
   sla?: Pick<SlaApi, 'view'>;
-}
-
-/**
- * The outbox entry that carried a stored message to the customer, if any: the mail with its
- * Message-ID, else the entry queued for it (a live chat message, `reply:<externalId>`; lines a gone
- * visitor missed go out later in one digest mail of the ticket).
- */
-function deliveryOf(m: StoredMessage, entries: OutboxEntry[]): OutboxEntry | undefined {
-  return entries.find((e) => (e.channel === 'email' && m.rfcMessageId && e.messageId === m.rfcMessageId) || `outbox:${e.id}` === m.externalId)
-    ?? entries.find((e) => e.id === `reply:${m.externalId}`);
 }
 
 const noTicket = (n: number) => ({ error: 'not_found', message: `no ticket #${n}` });

@@ -4,7 +4,7 @@
  * takes the entry again after the lease runs out. The adapter's DeliveryResult decides what
  * follows: delivered; not connected (a live recipient is away: the entry is undelivered and the
  * `away` hook hears of it, e.g. to mail the visitor a digest later); retry later, with exponential backoff and jitter until attempts run out; or failed
- * for good. A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
+ * for good (until an agent resends it: TicketActions.resend). A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
  * Every update after the claim is fenced by its claim token, and a long send keeps renewing its lease.
  */
 import { CoalescedRun } from './coalesced-run.ts';
@@ -147,7 +147,8 @@ export class OutboxDispatcher {
         } else lost();
         return;
       case 'retry': {
-        const final = entry.attempts >= this.settings.maxAttempts;
+        // An agent's resend starts a fresh budget: count only the attempts since.
+        const final = entry.attempts - (entry.attemptsBeforeResend ?? 0) >= this.settings.maxAttempts;
         this.metrics.deliveryFailed(entry.channel, final);
         if (final) {
           if (await this.outbox.markFailed(entry.id, token, result.error, now)) {

@@ -180,6 +180,12 @@ export interface OutboxRepository {
   markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean>;
   /** A live channel's recipient was not connected (missed lines go out as a digest, chat/chat-digest.service.ts). */
   markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean>;
+  /**
+   * Puts a failed entry back in the queue, due at `at`, with a fresh retry budget: only while it is
+   * still failed after exactly `attempts` attempts, so of two requests for the same failure one
+   * wins (true) and the other changes nothing (false).
+   */
+  requeueFailed(id: string, attempts: number, at: Date): Promise<boolean>;
   byId(id: string): Promise<OutboxEntry | null>;
   listByTicket(ticketId: string): Promise<OutboxEntry[]>;
   byVerpId(verpId: string): Promise<MailOutboxEntry | null>;

@@ -3,12 +3,24 @@
  * status, priority, category, assignee or tier, reply publicly, add an internal note. Each action
  * writes its audit event with the injected clock and tells live listeners through the publisher.
  * Replies and notes carry a caller-chosen request id, so a retried request stores one message.
+ * A delivery that failed for good can be resent: once per failure, however often it is asked.
  */
+import { deliveryOf } from './delivery-of.ts';
 import { ErrorCodes, HelpdeskError } from './errors.ts';
 import type { Clock, EventPublisher, Repositories, TicketChange } from './ports.ts';
 import type { ReplyComposer } from './reply-composer.ts';
 import type { StatusUpdateComposer } from './status-update.composer.ts';
-import type { Priority, StoredMessage, Ticket, TicketStatus, Tier } from './types.ts';
+import type { OutboxEntry, Priority, StoredMessage, Ticket, TicketStatus, Tier } from './types.ts';
+
+/**
+ * What a resend request came to: `requeued` (queued again now), `already-queued` (it is on its way:
+ * a second click, nothing changes), `already-sent` (refused: it was delivered), `not-resendable`
+ * (refused: nothing of ours carried it, e.g. a customer's message or a note, or a live line the
+ * visitor missed, which their digest mail carries).
+ */
+export type ResendOutcome =
+  | { outcome: 'requeued' | 'already-queued' | 'already-sent'; delivery: OutboxEntry }
+  | { outcome: 'not-resendable'; delivery?: OutboxEntry };
 
 /** Who acts: `agent:<id>` (or `agent:api` for the admin token), with the name customers see. */
 export interface Actor {
@@ -104,6 +116,32 @@ export class TicketActions {
     return { ...stored, complete: true };
   }
 
+  /** Sends a failed delivery of one of the ticket's outbound messages again (audited as delivery.resent). */
+  async resend(number: number, messageId: string, actor: Actor): Promise<ResendOutcome> {
+    const { repos, clock } = this.deps;
+    const ticket = await this.ticket(number);
+    const message = (await repos.messages.listByTicket(ticket.id)).find((m) => m.id === messageId);
+    if (!message) throw new HelpdeskError(ErrorCodes.NOT_FOUND, `no message ${messageId} on ticket #${number}`);
+    const entry = message.direction === 'outbound' && !message.internal ? deliveryOf(message, await repos.outbox.listByTicket(ticket.id)) : undefined;
+    if (entry?.status !== 'failed') return entry ? settled(entry) : { outcome: 'not-resendable' };
+    const at = clock.now();
+    const event = {
+      id: `${ticket.id}:delivery.resent:${entry.id}:${entry.attempts}`, ticketId: ticket.id, type: 'delivery.resent', actor: actor.id, at,
+      data: { messageId, outboxId: entry.id, channel: entry.channel, attempts: entry.attempts, previousError: entry.lastError ?? null },
+    };
+    // The audit event first (recording it twice is a no-op): a crash before the requeue leaves a
+    // failed entry that the agent's retry requeues under the same event.
+    await repos.events.record(event);
+    if (!(await repos.outbox.requeueFailed(entry.id, entry.attempts, at))) {
+      // Another request for the same failure won, or the entry moved on meanwhile.
+      const now = await repos.outbox.byId(entry.id);
+      return now ? settled(now) : { outcome: 'not-resendable' };
+    }
+    this.deps.publisher.publish({ ...event, ticketNumber: ticket.number });
+    this.deps.onQueued?.();
+    return { outcome: 'requeued', delivery: (await repos.outbox.byId(entry.id)) ?? entry };
+  }
+
   private async ticket(number: number): Promise<Ticket> {
     const ticket = await this.deps.repos.tickets.byNumber(number);
     if (!ticket) throw new HelpdeskError(ErrorCodes.NOT_FOUND, `no ticket #${number}`);
@@ -150,4 +188,11 @@ export class TicketActions {
     if (!stored || stored.ticketId !== ticket.id) throw new HelpdeskError(ErrorCodes.MALFORMED, `request id ${requestId} was used for another ticket`);
     return stored;
   }
+}
+
+/** A resend's answer for an entry that is not (or no longer) failed. */
+function settled(entry: OutboxEntry): ResendOutcome {
+  if (entry.status === 'pending' || entry.status === 'sending') return { outcome: 'already-queued', delivery: entry };
+  if (entry.status === 'sent') return { outcome: 'already-sent', delivery: entry };
+  return entry.status === 'failed' ? { outcome: 'already-queued', delivery: entry } : { outcome: 'not-resendable', delivery: entry };
 }

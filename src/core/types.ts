@@ -289,6 +289,10 @@ export interface OutboxState {
   sentAt?: Date;
   /** Set by each claim; fences the updates of whoever claimed it (see OutboxRepository.claimDue). */
   claimToken?: string;
+  /** How often an agent sent it again after it failed (OutboxRepository.requeueFailed). */
+  resends?: number;
+  /** `attempts` when it was last resent: the retry budget counts only the attempts after it. */
+  attemptsBeforeResend?: number;
   /** What a delivery report said after the mail left us. */
   bounce?: { action: DeliveryAction; status: string; diagnostic?: string; recipient: string; at: Date };
 }

@@ -179,7 +179,8 @@ export class TicketView {
     const files = m.attachments.filter((a) => !a.inline);
     const delivery = m.delivery ? h('p', { className: `delivery delivery-${m.delivery.status}` },
       t('delivery', { state: t(`deliveryStates.${m.delivery.status}`) }),
-      m.delivery.lastError && m.delivery.status !== 'sent' ? ` — ${t('deliveryError', { error: m.delivery.lastError })}` : null) : null;
+      m.delivery.lastError && m.delivery.status !== 'sent' ? ` — ${t('deliveryError', { error: m.delivery.lastError })}` : null,
+      m.delivery.status === 'failed' ? [' ', this.resendButton(m)] : null) : null;
     return h('article', { className: `message ${m.internal ? 'internal' : m.direction}`, 'aria-label': `${who} ${from}` },
       h('header', {}, h('strong', {}, who), from ? ` · ${from}` : '', ' · ', h('time', { datetime: m.createdAt }, formatDate(m.createdAt)),
         m.flagged ? h('span', { className: 'badge flagged' }, t('flagged')) : null),
@@ -188,6 +189,16 @@ export class TicketView {
       files.length ? h('ul', { className: 'attachments', 'aria-label': t('attachments') },
         files.map((a) => h('li', {}, h('a', { href: a.url, download: a.filename }, a.filename), ` (${Math.ceil(a.size / 1024)} KB)`))) : null,
       delivery);
+  }
+
+  /** Sends a failed delivery again; the view then follows it (queued, sending, sent) like any other. */
+  resendButton(m) {
+    const button = h('button', { type: 'button', className: 'resend' }, t('resend'));
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      void this.act(() => api('POST', `/tickets/${this.ticket.number}/messages/${encodeURIComponent(m.id)}/resend`), t('resent'));
+    });
+    return button;
   }
 
   renderReplyBox() {

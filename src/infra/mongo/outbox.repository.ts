@@ -91,6 +91,14 @@ export class MongoOutboxRepository implements OutboxRepository {
     return this.fenced(id, claimToken, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
   }
 
+  async requeueFailed(id: string, attempts: number, at: Date): Promise<boolean> {
+    const res = await this.m.Outbox.updateOne(
+      { _id: id, status: 'failed', attempts },
+      { $set: { status: 'pending', nextAttemptAt: at, attemptsBeforeResend: attempts }, $inc: { resends: 1 } },
+    );
+    return res.modifiedCount === 1;
+  }
+
   async listByTicket(ticketId: string): Promise<OutboxEntry[]> {
     const docs = await this.m.Outbox.find({ ticketId }).sort({ createdAt: 1 }).lean();
     return docs.map(toEntry);

@@ -145,6 +145,8 @@ export const outboxSchema = new Schema({
   attempts: Number,
   nextAttemptAt: Date,
   claimToken: String,
+  resends: Number,
+  attemptsBeforeResend: Number,
   lastError: String,
   receipt: { accepted: [String], rejected: [String], response: String },
   createdAt: Date,
