@@ -1,9 +1,11 @@
 // The console's entry: sign-in, the language switch, the queue beside the open ticket, and the
-// live feed that keeps both current. Routes are hashes: #/ (queue) and #/tickets/<number>.
+// live feed that keeps both current. Routes are hashes: #/ (queue), #/tickets/<number>, and the
+// pages of pages.js (#/kb, #/rules).
 import { api, ApiError, setCsrf } from './api.js';
 import { clear, h, select } from './dom.js';
 import { initialLanguage, LANGUAGES, language, setLanguage, t } from './i18n.js';
 import { connectLive, disconnectLive, onConnectionState, onPresence, onTicketEvent, viewTicket } from './live.js';
+import { pageOf, PAGES } from './pages.js';
 import { Queue } from './queue.js';
 import { TicketView } from './ticket-view.js';
 
@@ -13,6 +15,7 @@ let agents = [];
 let queue = null;
 let ticketView = null;
 let online = false;
+let pages = {};
 
 function languageSwitch() {
   return h('label', { className: 'language' }, t('language'), ' ', select({
@@ -57,6 +60,7 @@ async function signedIn(session) {
   agents = (await api('GET', '/agent-directory')).agents;
   queue = new Queue(h('section', { className: 'queue', 'aria-labelledby': 'queue-heading' }), { agents: () => agents, onOpen: (n) => { location.hash = `#/tickets/${n}`; } });
   ticketView = new TicketView(h('section', { className: 'ticket', 'aria-labelledby': 'ticket-heading' }), { agents: () => agents, me: () => me });
+  pages = Object.fromEntries(PAGES.map((p) => [p.name, new p.View(h('section', { className: `page page-${p.name}` }), { agents: () => agents, me: () => me })]));
   connectLive(session.csrfToken);
   render();
 }
@@ -75,6 +79,7 @@ function render() {
   clear(app).append(
     h('header', { className: 'bar' },
       h('h1', {}, t('appTitle')),
+      h('nav', { className: 'pages', 'aria-label': t('pages') }, h('a', { href: '#/' }, t('queue')), PAGES.map((p) => h('a', { href: `#/${p.name}` }, t(p.label)))),
       h('span', { className: `live ${online ? 'on' : 'off'}`, role: 'status' }, online ? t('live') : t('offline')),
       h('span', {}, t('signedInAs', { name: me.displayName, tier: me.tier })),
       languageSwitch(),
@@ -86,6 +91,7 @@ function render() {
 }
 
 async function route() {
+  if (showPage(pageOf(location.hash))) return;
   const match = /^#\/tickets\/(\d+)$/.exec(location.hash);
   const number = match ? Number(match[1]) : null;
   queue.select(number);
@@ -97,6 +103,24 @@ async function route() {
   } catch (err) {
     clear(ticketView.root).append(h('p', { className: 'error', role: 'alert' }, t('error', { message: err.message })));
   }
+}
+
+/** Shows a page of pages.js in place of the queue and ticket (true), or puts those back (false). */
+function showPage(page) {
+  const main = document.querySelector('main');
+  if (!page) {
+    if (!main.classList.contains('workspace')) main.replaceChildren(queue.root, ticketView.root);
+    main.className = 'workspace';
+    return false;
+  }
+  viewTicket(null);
+  ticketView.close();
+  const view = pages[page.name];
+  main.className = 'page';
+  main.replaceChildren(view.root);
+  view.open(page.rest).then(() => view.root.querySelector('h2')?.focus())
+    .catch((err) => clear(view.root).append(h('p', { className: 'error', role: 'alert' }, t('error', { message: err.message }))));
+  return true;
 }
 
 // Live: the queue reloads on any ticket event (coalesced), the open ticket when it is the one.

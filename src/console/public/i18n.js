@@ -78,3 +78,8 @@ export function formatDate(iso) {
   if (!iso) return '';
   return new Intl.DateTimeFormat(current === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+/** A view in its own file brings its own words (both languages), merged into the tables above. */
+export function addStrings(table) {
+  for (const [code, words] of Object.entries(table)) Object.assign(STRINGS[code], words);
+}

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { clear, h, select } from './dom.js';
 import { formatDate, t } from './i18n.js';
 import { stoppedTyping, typed } from './live.js';
+import { ticketWorkflow } from './ticket-workflow.js';
 
 const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
@@ -97,7 +98,7 @@ export class TicketView {
       h('a', { href: '#/', className: 'back' }, t('back')),
       h('h2', { id: 'ticket-heading', tabindex: '-1' }, `#${tk.number} ${tk.subject}`),
       h('div', { className: 'presence', role: 'status', 'aria-live': 'polite', hidden: true }),
-      this.renderMeta(), this.renderControls(), this.renderThread(), this.renderReplyBox(),
+      this.renderMeta(), ticketWorkflow(this), this.renderControls(), this.renderThread(), this.renderReplyBox(),
     );
     this.renderPresence();
     if (focused) this.root.querySelector(`[name="${focused}"]`)?.focus();

@@ -1,0 +1,16 @@
+// Whole-page views besides the queue and the open ticket, each at its own hash (#/<name>, with
+// anything after a further slash handed to its `open`): the knowledge base and the intake rules.
+import './workflow.strings.js';
+import { KbView } from './kb-view.js';
+import { RulesView } from './rules-view.js';
+
+export const PAGES = [
+  { name: 'kb', label: 'kb.nav', View: KbView },
+  { name: 'rules', label: 'rules.nav', View: RulesView },
+];
+
+/** `#/kb/kb_0123…` -> { name: 'kb', rest: 'kb_0123…' }; null for the queue and ticket routes. */
+export function pageOf(hash) {
+  const match = /^#\/([a-z]+)(?:\/([\w-]{1,64}))?$/.exec(hash);
+  return match && PAGES.some((p) => p.name === match[1]) ? { name: match[1], rest: match[2] ?? '' } : null;
+}
