@@ -1,9 +1,14 @@
 /**
- * GET /metrics: after real mail went through Dovecot, the gateway and the SMTP peer, a Prometheus
- * scrape shows what happened: messages by outcome, their latency, the outbox, the quarantine,
- * delivery failures, IMAP reconnects and the event-loop lag; and only with the token.
+ * GET /metrics: after real mail went through Dovecot, the gateway and the SMTP peer, a chat
+ * visitor wrote over a real socket and a web form was submitted, a Prometheus scrape shows what
+ * happened: messages by channel and outcome, their latency, the outbox, the quarantine, delivery
+ * failures, IMAP reconnects, connected chat visitors and agents, and the event-loop lag; and only
+ * with the token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signFormToken } from '../../channels/webform/form-token.ts';
+import { tokenKeys } from '../../src/gateway.ts';
+import { chatConfig, connectAgent, connectVisitor, issueVisitor, request } from '../support/chat.ts';
 import { dovecotAvailable } from '../support/dovecot.ts';
 import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail } from '../support/mail-builder.ts';
@@ -26,7 +31,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'metrics'))('Prometheu
   };
 
   beforeAll(async () => {
-    env = await startEmailGateway(USER, {}, { metrics: { enabled: true, token: TOKEN } });
+    env = await startEmailGateway(USER, {}, { metrics: { enabled: true, token: TOKEN }, ...chatConfig() });
   });
   afterAll(() => env?.stop());
 
@@ -71,5 +76,47 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'metrics'))('Prometheu
       return (sample(s.body, 'helpdesk_reconnects_total{channel="email",link="imap"}') ?? 0) >= 1 ? s : null;
     }, 'the IMAP reconnect to be counted');
     expect(sample(after.body, 'helpdesk_messages_ingested_total{channel="email",outcome="created"}')).toBe(2);
+  });
+
+  it('counts chat and web form messages by channel, and the chat visitors and agents connected', async () => {
+    const base = `http://127.0.0.1:${env.gateway.httpPort()}`;
+    const before = (await scrape(TOKEN)).body;
+    expect(sample(before, 'helpdesk_live_connections{channel="chat",role="visitor"}')).toBe(0);
+    expect(sample(before, 'helpdesk_live_connections{channel="chat",role="agent"}')).toBe(0);
+
+    const { body: issued } = await issueVisitor(base);
+    const visitor = await connectVisitor(base, issued.visitorToken);
+    const agent = await connectAgent(base, 'test-admin-token-0123456789', 'Rina');
+    try {
+      const sent = await request<{ ok: boolean }>(visitor, 'message:send', { clientId: 'metrics-chat-1', text: 'Halo, pesanan saya belum sampai.' });
+      expect(sent.ok).toBe(true);
+      const form = await fetch(`${base}/api/v1/forms/submit`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'metrics-form-0001' },
+        body: JSON.stringify({
+          name: 'Dewi', email: 'dewi@example.org', subject: 'Invoice', message: 'Please resend my invoice.',
+          formToken: signFormToken(tokenKeys(env.gateway.config), new Date(Date.now() - 10_000)),
+        }),
+      });
+      expect(form.status).toBe(201);
+
+      const { body } = await scrape(TOKEN);
+      expect(sample(body, 'helpdesk_messages_ingested_total{channel="chat",outcome="created"}')).toBe(1);
+      expect(sample(body, 'helpdesk_messages_ingested_total{channel="webform",outcome="created"}')).toBe(1);
+      expect(sample(body, 'helpdesk_ingest_duration_seconds_count{channel="chat"}')).toBe(1);
+      expect(sample(body, 'helpdesk_ingest_duration_seconds_count{channel="webform"}')).toBe(1);
+      expect(sample(body, 'helpdesk_live_connections{channel="chat",role="visitor"}')).toBe(1);
+      expect(sample(body, 'helpdesk_live_connections{channel="chat",role="agent"}')).toBe(1);
+    } finally {
+      visitor.close();
+      agent.close();
+    }
+    const gone = await waitUntil(async () => {
+      const s = await scrape(TOKEN);
+      const left = ['visitor', 'agent'].map((role) => sample(s.body, `helpdesk_live_connections{channel="chat",role="${role}"}`));
+      return left.every((n) => n === 0) ? s : null;
+    }, 'the visitor and the agent to be counted as gone');
+    // The web form's acknowledgement went through the same outbox as the mail's.
+    await env.sink.waitFor(3, 30_000);
+    expect(sample(gone.body, 'helpdesk_messages_ingested_total{channel="email",outcome="created"}')).toBe(2);
   });
 });

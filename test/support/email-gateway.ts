@@ -21,19 +21,23 @@ export interface EmailGateway {
   stop(): Promise<void>;
 }
 
-/** `email` overrides settings of the `channels.email` slice; `others` any other top-level settings. */
+/**
+ * `email` overrides settings of the `channels.email` slice; `others` any other top-level settings
+ * (its `channels` are other channels' slices, e.g. chat sites, kept beside the email slice).
+ */
 export async function startEmailGateway(user: string, email: Record<string, unknown> = {}, others: Record<string, unknown> = {}): Promise<EmailGateway> {
   const dovecot = await startDovecot();
   const sink = await startSmtpSink();
+  const { channels: otherChannels = {}, ...rest } = others as { channels?: Record<string, unknown> };
   const config = testConfig({
     database: { dbName: testDbName(user) },
-    channels: { email: {
+    channels: { ...otherChannels, email: {
       imap: { host: dovecot.host, port: dovecot.imapPort, tls: false, user, password: dovecot.password, drainIntervalMs: 1000, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       smtp: { host: sink.host, port: sink.port, tls: false },
       ...email,
     } },
     outbox: { pollIntervalMs: 200 },
-    ...others,
+    ...rest,
   });
   const gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   await gateway.start();
