@@ -85,6 +85,11 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain('rules.0.when.words.0: a word or phrase of letters and digits');
     expect((await (await env.api('/api/v1/rules')).json()).rules).toEqual([]);
+    // The refused list is still there to fix, also after a look at the queue.
+    await ana.getByRole('navigation').getByRole('link', { name: 'Queue' }).click();
+    await ana.getByRole('heading', { name: 'Queue' }).waitFor();
+    await ana.getByRole('navigation').getByRole('link', { name: 'Rules' }).click();
+    await ana.getByText('Unsaved changes: save the rules to put them in force.').waitFor();
 
     await ana.getByRole('button', { name: 'Edit rule VPN to network' }).click();
     await editor.getByLabel('Words or phrases').fill('vpn, virtual private network');

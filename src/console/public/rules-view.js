@@ -31,6 +31,8 @@ export class RulesView {
   get dirty() { return JSON.stringify(this.rules) !== this.stored; }
 
   async open() {
+    // Edits not saved yet survive a re-render (the language switch, coming back from another page).
+    if (this.dirty) return this.render();
     const { rules } = await api('GET', '/rules');
     this.rules = copy(rules);
     this.stored = JSON.stringify(this.rules);
