@@ -52,6 +52,10 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
       { name: 'low', priority: 'low', firstResponseMinutes: 9 * 60, resolutionMinutes: 5 * 9 * 60 },
     ],
   },
+  agentNotifications: {
+    pollIntervalMs: 5_000, // events of other processes are fanned out to agents within this (a process's own at once)
+    rosterTtlMs: 10_000, // agent accounts (addresses, tiers, notification switches) cached this long per process
+  },
   knowledge: {
     chatSuggestionDelayMs: 1000, // the articles' chat line is due this long after a chat ticket opened (its first line is numbered first)
   },

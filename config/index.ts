@@ -63,6 +63,8 @@ export const envMap: Record<string, string> = {
   SLA_HOLIDAYS: 'sla.calendar.holidays',
   SLA_WARN_AT_PERCENT: 'sla.warnAtPercent',
   SLA_POLICIES: 'sla.policies',
+  AGENT_NOTIFY_POLL_INTERVAL_MS: 'agentNotifications.pollIntervalMs',
+  AGENT_ROSTER_TTL_MS: 'agentNotifications.rosterTtlMs',
   KB_CHAT_SUGGESTION_DELAY_MS: 'knowledge.chatSuggestionDelayMs',
   REDIS_URL: 'redisUrl',
   SESSION_TTL_MS: 'auth.sessionTtlMs',

@@ -81,6 +81,13 @@ export const configSchema = z.object({
   }),
   /** SLA policies, the business calendar they count in, warnings and breach escalation. */
   sla: slaSchema,
+  /** Agents' notification mails (new ticket in their tier, assignment, customer reply, escalation). */
+  agentNotifications: z.object({
+    /** Every process looks for ticket events not yet fanned out to agents this often (and at once after its own events). */
+    pollIntervalMs: z.coerce.number().int().min(100),
+    /** Agent accounts are read at most this often per process (a change made on this process applies at once). */
+    rosterTtlMs: z.coerce.number().int().min(0),
+  }),
   knowledge: z.object({
     /** A new chat ticket's suggested articles become a chat line this long after the ticket opened. */
     chatSuggestionDelayMs: z.coerce.number().int().min(0).max(60_000),

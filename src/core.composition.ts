@@ -9,7 +9,7 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentDirectory, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
+  Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
   IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
   TicketActions, type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
@@ -89,6 +89,8 @@ export async function buildCore(
   const chatSuggestions = new ChatSuggestions({
     kb: knowledge, outbox: repos.outbox, renderer, delayMs: config.knowledge.chatSuggestionDelayMs, onQueued: () => kick(),
   });
+  const agentStores = await createAgentStores(conn);
+  const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs, config.agentNotifications.rosterTtlMs);
   const acknowledger = new Acknowledger({
     suggest: async (ticket, message, at) => (await knowledge.suggestFor(ticket, message.visibleText || message.text, at))
       .map((o) => ({ problem: o.article.problem, url: o.url })),
@@ -100,7 +102,7 @@ export async function buildCore(
     onTicketOpened: (ticket, message, at) => chatSuggestions.offer(ticket, message, at),
     enquiries: new ProgressEnquiries({ repos, renderer, mail, onQueued: () => kick() }),
     bounces: new BounceHandler(repos, { keys, suppressionMs: email.suppressionMs }, clock, logger.child({ component: 'bounces' })),
-    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }),
+    agentReplies: new AgentReplyHandler(repos, renderer, { ...mail, agentAddresses: email.agentAddresses }, agents),
     settings: {
       ownAddresses: [config.supportAddress, ...config.ownAddresses], messageIdDomain: domain, keys, defaultLocale: config.defaultLocale,
       ticketBreakerLimit: email.breakers.ticketBreakerLimit, ticketBreakerWindowMs: email.breakers.ticketBreakerWindowMs,
@@ -121,8 +123,6 @@ export async function buildCore(
     settings: { delayMs: offline.digestDelayMs, pollIntervalMs: offline.digestPollIntervalMs },
   });
   const followUps = new ChatFollowUpService({ repos, renderer, mail, clock, onQueued: () => kick() });
-  const agentStores = await createAgentStores(conn);
-  const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs);
   const channels = buildChannels(config.channels, {
     blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
     keys, tickets, web: { publicUrl: config.publicUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
@@ -135,8 +135,13 @@ export async function buildCore(
   const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
   const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
+  const fanout = new AgentFanout({
+    events: repos.events, clock, logger: logger.child({ component: 'agent-notify' }), pollIntervalMs: config.agentNotifications.pollIntervalMs,
+    notifier: new AgentNotifier({ repos, roster: () => agents.roster(), renderer, mail, publicUrl: config.publicUrl }), onQueued: () => kick(),
+  });
+  publisher.subscribe(fanout.listener());
   const sla = await buildSla(config, conn, logger, { repos, clock, publisher, actions, agents: agentStores.agents, renderer, mail, onQueued: () => kick() });
-  return { models, repos, ingest, dispatcher, digests, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge,
+  return { models, repos, ingest, dispatcher, digests, fanout, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge,
     reports: { source: mongoReportSource(conn, models), slaAvailable: config.sla.enabled } };
 }
 

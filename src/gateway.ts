@@ -77,6 +77,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       for (const channel of core.adapters) await channel.start(sink);
       core.dispatcher.start();
       core.digests.start();
+      core.fanout.start();
       if (core.sla.enabled) core.sla.scheduler.start();
       if (options.listen === false) return;
       // One express app and one socket.io server on one HTTP server; channels attach to both.
@@ -113,6 +114,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       }
       for (const channel of core.adapters) await channel.stop();
       await core.digests.stop();
+      await core.fanout.stop();
       await core.sla.scheduler.stop();
       await core.sla.tracker.idle();
       await core.dispatcher.stop();

@@ -12,7 +12,7 @@ export { PublicTicketService } from './public-tickets.service.ts';
 export { capReferences, composeCustomerMail, ownMessageId, replyAddress, type CustomerMailSettings } from './mail/customer-mail.ts';
 export { LoopGuard, AUTOMAIL_STOPPED, type LoopGuardSettings } from './mail/loop-guard.ts';
 export { BounceHandler } from './mail/bounce.handler.ts';
-export { AgentReplyHandler, type AgentMailVerdict } from './mail/agent-reply.handler.ts';
+export { AgentReplyHandler, internalNote, type AgentAccounts, type AgentMailVerdict } from './mail/agent-reply.handler.ts';
 export { dkimAligned, senderAuthenticated, senderForged } from './mail/sender-authentication.ts';
 export { IngestService, type IngestSettings } from './ingest.service.ts';
 export { OutboxDispatcher, backoffDelay, type AwayRecipients, type DispatcherSettings } from './outbox-dispatcher.ts';
@@ -40,6 +40,9 @@ export { SLA_TARGETS, type SlaClock, type SlaTarget, type SlaTimer, type SlaTime
 export type { SlaStore } from './sla/sla.ports.ts';
 export { SlaTracker } from './sla/sla-tracker.ts';
 export { SlaScheduler, nextTier } from './sla/sla-scheduler.ts';
+export { AgentNotifier, agentFanoutWanted, AGENT_NOTIFYING_EVENTS, MAX_NOTIFIED_TEXT, type AgentNotifierDeps } from './notify/agent-notifier.ts';
+export { AgentFanout, type AgentFanoutDeps } from './notify/agent-fanout.ts';
+export { composeAgentMail, type AgentMailInput } from './mail/agent-mail.ts';
 export { SlaNotifier, formatDue } from './sla/sla-notifier.ts';
 export { slaView, type SlaView } from './sla/sla-view.ts';
 export * from './knowledge/article.types.ts';

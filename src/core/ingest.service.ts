@@ -161,9 +161,9 @@ export class IngestService implements IntakeSink {
       opensTicket: placement.opens, flagged: placement.flagged || Boolean(reused), contentHash: hash,
       ...(message.to.length > MAX_STORED_RECIPIENTS || message.cc.length > MAX_STORED_RECIPIENTS ? { recipientCounts: { to: message.to.length, cc: message.cc.length } } : {}),
       ...(!existing && 'linkedTicketNumbers' in ticket && ticket.linkedTicketNumbers?.length ? { linkedTicketNumbers: ticket.linkedTicketNumbers } : {}),
-      role: placement.role, ...(placement.role === 'agent' ? { author: 'agent' as const } : {}),
+      role: placement.role, ...(placement.role === 'agent' ? this.deps.agentReplies.storedFields(message) : {}),
     };
-    if (placement.role === 'agent' && existing) {
+    if (placement.role === 'agent' && existing && !stored.internal) {
       // The customer sees our mail, not the agent's: thread on our Message-ID (set before insert).
       const outbound = await this.deps.agentReplies.compose(existing, message);
       if (outbound) stored.rfcMessageId = outbound.messageId;
@@ -194,7 +194,7 @@ export class IngestService implements IntakeSink {
     const decision = await resolver.resolve(message, contact);
     // Backscatter and reports about mail we never sent must not open tickets.
     if (message.classification === 'bounce' && decision.kind === 'new') return null;
-    const agentMail = agentReplies.judge(message, decision);
+    const agentMail = await agentReplies.judge(message, decision);
     if (decision.kind === 'append' && agentMail.verdict === 'agent') {
       return { ticket: decision.ticket, opens: false, flagged: false, role: 'agent', decision: thread('agent-reply', agentMail.detail) };
     }

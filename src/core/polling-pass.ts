@@ -23,6 +23,11 @@ export class PollingPass {
     this.passes.request();
   }
 
+  /** A pass now (or right after the one in flight), unless stopped. */
+  request(): void {
+    if (!this.stopped) this.passes.request();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);

@@ -140,6 +140,7 @@ export interface MessageRepository {
   /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
   countAutomaticSince(ticketId: string, since: Date): Promise<number>;
   listByTicket(ticketId: string): Promise<StoredMessage[]>;
+  byId(id: string): Promise<StoredMessage | null>;
 }
 
 export interface ContactRepository {
@@ -158,9 +159,27 @@ export interface ContactRepository {
   byIds(ids: string[]): Promise<Contact[]>;
 }
 
+/** One audit event as stored. */
+export interface AuditEvent {
+  id: string;
+  ticketId: string;
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
 export interface EventRepository {
-  /** Records an audit event once: a second call with the same id changes nothing. */
-  record(event: { id: string; ticketId: string; type: string; actor: string; data: Record<string, unknown>; at: Date }): Promise<void>;
+  /**
+   * Records an audit event once: a second call with the same id changes nothing. An event whose
+   * type agents are told about (notify/agent-fanout.ts) is stored as pending fan-out, in the same
+   * write: telling agents costs the caller (ingest) no extra command.
+   */
+  record(event: AuditEvent): Promise<void>;
+  /** The oldest events still waiting to be fanned out to agents. */
+  pendingFanout(limit: number): Promise<AuditEvent[]>;
+  /** The event's agent mails are queued: it is no longer pending. */
+  fanoutDone(id: string): Promise<void>;
 }
 
 export interface OutboxRepository {

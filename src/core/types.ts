@@ -238,7 +238,7 @@ export interface Header {
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'undelivered';
-export type OutboundKind = 'ack' | 'agent-reply' | 'status' | 'chat-digest' | 'chat-transcript' | 'sla-warning' | 'sla-breach' | 'kb-suggestions' | 'enquiry';
+export type OutboundKind = 'ack' | 'agent-reply' | 'status' | 'chat-digest' | 'chat-transcript' | 'sla-warning' | 'sla-breach' | 'kb-suggestions' | 'enquiry' | 'agent-notification';
 
 /** What every outbound message has, whatever carries it. */
 interface OutboundBase {

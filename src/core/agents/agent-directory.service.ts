@@ -20,7 +20,33 @@ export class AgentDirectory {
   /** A login for an unknown address still runs one hash, so timing does not tell who has an account. */
   private dummyHash?: Promise<string>;
 
-  constructor(private readonly stores: AgentStores, private readonly clock: Clock, private readonly sessionTtlMs: number) {}
+  /** The accounts as last read, and until when (by this process's own timer, not the domain clock). */
+  private cached?: { agents: Promise<Agent[]>; until: number };
+
+  /** `rosterTtlMs`: how long roster() may answer from memory (0: always read). */
+  constructor(private readonly stores: AgentStores, private readonly clock: Clock, private readonly sessionTtlMs: number, private readonly rosterTtlMs = 0) {}
+
+  /**
+   * Every account, cached briefly: mail intake asks per message whether a sender is an agent and
+   * the notifier asks per event who wants a mail, and neither should cost a database command each
+   * time. A change made through this directory applies at once here; other processes see it
+   * within `rosterTtlMs`.
+   */
+  roster(): Promise<Agent[]> {
+    const now = performance.now();
+    if (!this.cached || this.cached.until <= now) {
+      const agents = this.stores.agents.list();
+      this.cached = { agents, until: now + this.rosterTtlMs };
+      agents.catch(() => { if (this.cached?.agents === agents) this.cached = undefined; });
+    }
+    return this.cached.agents;
+  }
+
+  /** The account with this address, from the roster (disabled ones included). */
+  async rosterByEmail(email: string): Promise<Agent | null> {
+    const address = email.trim().toLowerCase();
+    return (await this.roster()).find((a) => a.email === address) ?? null;
+  }
 
   /** Creates an agent with the given password, or a generated one (returned once). */
   async create(input: NewAgent, password?: string): Promise<{ agent: Agent; password: string }> {
@@ -32,6 +58,7 @@ export class AgentDirectory {
       role: input.role, tier: input.tier, language: input.language, notifications: { ...DEFAULT_NOTIFICATIONS, ...input.notifications },
       disabled: false, createdAt: at, updatedAt: at,
     };
+    this.cached = undefined;
     if (!await this.stores.agents.insert(agent, await hashPassword(secret))) {
       throw new HelpdeskError(ErrorCodes.CONFLICT, `an agent with the address ${agent.email} exists`);
     }
@@ -55,6 +82,7 @@ export class AgentDirectory {
     const agent = await this.required(id);
     const at = this.clock.now();
     await this.stores.agents.update(id, { ...change, notifications: { ...agent.notifications, ...change.notifications } }, at);
+    this.cached = undefined;
     if (change.disabled) {
       await this.stores.sessions.deleteAllOf(id);
       await this.stores.tokens.revokeAllOf(id, at);

@@ -1,6 +1,7 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
+import { agentFanoutWanted } from '../../core/index.ts';
 import type {
-  AckLogRepository, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
+  AckLogRepository, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
   SuppressionRepository,
 } from '../../core/index.ts';
 import { stableId } from './ids.ts';
@@ -10,9 +11,20 @@ import type { Models } from './models.ts';
 export class MongoEventRepository implements EventRepository {
   constructor(private readonly m: Models) {}
 
-  async record(e: { id: string; ticketId: string; type: string; actor: string; data: Record<string, unknown>; at: Date }): Promise<void> {
+  async record(e: AuditEvent): Promise<void> {
     const { id, ...fields } = e;
-    await this.m.TicketEvent.updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
+    // The pending mark rides on the insert itself: no second write for the caller.
+    const pending = agentFanoutWanted(e.type) ? { fanout: 'pending' } : {};
+    await this.m.TicketEvent.updateOne({ _id: id }, { $setOnInsert: { ...fields, ...pending } }, { upsert: true });
+  }
+
+  async pendingFanout(limit: number): Promise<AuditEvent[]> {
+    const docs = await this.m.TicketEvent.find({ fanout: 'pending' }).sort({ at: 1, _id: 1 }).limit(limit).lean();
+    return docs.map((doc) => fromDoc<AuditEvent & { fanout?: string }>(doc)).map(({ fanout: _, ...event }) => event);
+  }
+
+  async fanoutDone(id: string): Promise<void> {
+    await this.m.TicketEvent.updateOne({ _id: String(id) }, { $unset: { fanout: 1 } });
   }
 }
 

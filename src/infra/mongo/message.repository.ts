@@ -43,6 +43,11 @@ export class MongoMessageRepository implements MessageRepository {
     });
   }
 
+  async byId(id: string): Promise<StoredMessage | null> {
+    const doc = await this.m.Message.findById(String(id)).lean();
+    return doc ? toStoredMessage(doc) : null;
+  }
+
   async listByTicket(ticketId: string): Promise<StoredMessage[]> {
     const docs = await this.m.Message.find({ ticketId }).sort({ createdAt: 1, _id: 1 }).lean();
     return docs.map(toStoredMessage);

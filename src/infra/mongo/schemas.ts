@@ -184,7 +184,10 @@ export const ticketEventSchema = new Schema({
   actor: String,
   data: Schema.Types.Mixed,
   at: Date,
+  /** `pending` until the event's agent notification mails are queued (then unset). */
+  fanout: String,
 }, { ...opts, collection: 'ticket_events' });
+ticketEventSchema.index({ fanout: 1, at: 1 });
 
 export const ackLogSchema = new Schema({
   _id: String,
