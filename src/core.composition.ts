@@ -11,8 +11,10 @@ import { channelRegistry, type ChannelConfigs, type Channels } from '../channels
 import {
   Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
   IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
-  TicketActions, type Actor, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
+  TicketActions, type Actor, type AgentCredentials, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
+import { SessionCookies } from './api/session-cookie.ts';
+import { agentOfConsoleSession } from './console/console-socket.auth.ts';
 import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createKnowledgeStores } from './infra/mongo/knowledge.repository.ts';
@@ -35,15 +37,24 @@ export function messageIdDomain(config: AppConfig): string {
 }
 
 /**
- * Agents of live channels sign in with an API token: the admin token (one shared API agent, as in
- * the REST API) or a personal token, which names its agent and their display name.
+ * Agents of live channels sign in with an API token (the admin token: one shared API agent, as in
+ * the REST API; or a personal token, which names its agent and their display name), or, from the
+ * console page, with its session cookie, the session's CSRF token and the console's Origin.
  */
-function liveAgentAuth(adminToken: string, agents: AgentDirectory): (token: string) => Promise<Actor | null> {
-  const expected = Buffer.from(adminToken);
-  return async (token) => {
-    const given = Buffer.from(token);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return { id: 'agent:api' };
-    const agent = AgentDirectory.looksLikeToken(token) ? await agents.agentOfToken(token) : null;
+function liveAgentAuth(config: AppConfig, agents: AgentDirectory): (credentials: AgentCredentials) => Promise<Actor | null> {
+  const expected = Buffer.from(config.adminToken);
+  const cookies = new SessionCookies({ secret: config.secret, secure: false });
+  const publicOrigin = new URL(config.publicUrl).origin;
+  return async (credentials) => {
+    const { token } = credentials;
+    let agent;
+    if (token !== undefined) {
+      const given = Buffer.from(token);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return { id: 'agent:api' };
+      agent = AgentDirectory.looksLikeToken(token) ? await agents.agentOfToken(token) : null;
+    } else {
+      agent = await agentOfConsoleSession(credentials, agents, cookies, publicOrigin);
+    }
     return agent ? { id: `agent:${agent.id}`, name: agent.displayName } : null;
   };
 }
@@ -128,7 +139,7 @@ export async function buildCore(
     keys, tickets, web: { publicUrl: config.publicUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     live: {
       secret: config.secret, supportName: config.supportName, publicUrl: config.publicUrl, redisPrefix: `helpdesk:${config.database.dbName}`, actions, events: publisher,
-      chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config.adminToken, agents),
+      chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config, agents),
       followUps, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     },
   });

@@ -1,10 +1,11 @@
 /**
  * The /agents namespace: agents see new conversations and every line, join a conversation (the
- * ack carries its history), reply and type. A reply goes through TicketActions (audited, status
+ * ack carries its history), reply and type. A script signs in with an API token; the console page
+ * with its session cookie (plus the session's CSRF token, from its own origin only). A reply goes through TicketActions (audited, status
  * updated, queued in the outbox; a gone visitor gets it in a digest mail) and is then a line of the conversation:
  * the outbox's later delivery of the same reply finds that line and adds nothing.
  */
-import { ErrorCodes, isTransient, type Actor, type Logger, type TicketActions } from '../../src/core/index.ts';
+import { ErrorCodes, isTransient, type Actor, type AgentCredentials, type Logger, type TicketActions } from '../../src/core/index.ts';
 import { agentPayloads, ChatErrorCodes, type Ack, type Failure } from './chat.events.ts';
 import type { AgentSocket, ChatHub } from './chat.hub.ts';
 import { toChatMessage } from './chat-message.ts';
@@ -15,7 +16,7 @@ import { AGENTS_ROOM, conversationRoom, ticketRoom } from './rooms.ts';
 export interface AgentNamespaceDeps {
   hub: ChatHub;
   actions: TicketActions;
-  authenticateAgent(token: string): Promise<Actor | null>;
+  authenticateAgent(credentials: AgentCredentials): Promise<Actor | null>;
   limits: ChatRateLimits;
   maxTextLength: number;
   supportName: string;
@@ -27,6 +28,20 @@ const HISTORY_PAGE = 500;
 const ackOf = <T>(ack: unknown): Ack<T> => (typeof ack === 'function' ? ack as Ack<T> : () => {});
 const fail = (code: Failure['code']): Failure => ({ ok: false, code });
 
+const capped = (value: unknown, max: number) => (typeof value === 'string' && value.length <= max ? value : undefined);
+
+/**
+ * What the handshake says about who connects: `auth.token` (a script), or, from the console page,
+ * its session cookie, `auth.csrfToken` and the Origin and Host headers (checked by whoever authenticates).
+ */
+function credentialsOf(handshake: AgentSocket['handshake']): AgentCredentials {
+  const auth = (handshake.auth ?? {}) as Record<string, unknown>;
+  const header = (name: string) => capped(handshake.headers[name], 8192);
+  if (auth.token !== undefined) return { token: capped(auth.token, 512) ?? '' };
+  const found = { cookie: header('cookie'), csrfToken: capped(auth.csrfToken, 256), origin: header('origin'), host: header('host') };
+  return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined));
+}
+
 /** The outbox id TicketActions gives a reply with this request id (ReplyComposer's `reply:action:`). */
 export const replyLineKey = (requestId: string) => `reply:action:${requestId}`;
 
@@ -35,12 +50,11 @@ export function mountAgentNamespace(deps: AgentNamespaceDeps): void {
   const nsp = hub.agents;
 
   nsp.use((socket, next) => {
-    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const token = typeof auth.token === 'string' && auth.token.length <= 512 ? auth.token : '';
-    deps.authenticateAgent(token).then((actor) => {
+    deps.authenticateAgent(credentialsOf(socket.handshake)).then((actor) => {
       if (!actor) { next(handshakeError(ChatErrorCodes.UNAUTHORIZED)); return; }
       // A shared token (ADMIN_TOKEN) names no person: the agent may say which name visitors see.
-      const chosen = typeof auth.name === 'string' ? auth.name.trim().slice(0, 100) : '';
+      const name = (socket.handshake.auth as Record<string, unknown> | undefined)?.name;
+      const chosen = typeof name === 'string' ? name.trim().slice(0, 100) : '';
       socket.data = { agentId: actor.id, agentName: actor.name ?? (chosen || deps.supportName) };
       next();
     }, () => next(handshakeError(ChatErrorCodes.UNAVAILABLE)));

@@ -91,7 +91,7 @@ export class ChatChannel implements ChannelAdapter<ChatOutbound> {
       sink: () => this.sink, logger: logger.child({ component: 'chat-visitors' }), connected: connected('visitor'),
     });
     mountAgentNamespace({
-      hub, actions: live.actions, authenticateAgent: (t) => live.authenticateAgent(t), limits, maxTextLength: this.settings.maxTextLength,
+      hub, actions: live.actions, authenticateAgent: (c) => live.authenticateAgent(c), limits, maxTextLength: this.settings.maxTextLength,
       supportName: live.supportName, logger: logger.child({ component: 'chat-agents' }), connected: connected('agent'),
     });
     this.stopOffline = mountOffline({ hub, followUps: live.followUps, events: live.events, limits, logger: logger.child({ component: 'chat-offline' }) });

@@ -29,7 +29,40 @@ export async function agentOfSocket(socket: Socket, agents: AgentDirectory, cook
   if (typeof auth.token === 'string') {
     return AgentDirectory.looksLikeToken(auth.token) ? agents.agentOfToken(auth.token) : null;
   }
-  const sessionId = cookieValue(socket.request.headers.cookie, SESSION_COOKIE);
-  if (!sessionId || typeof auth.csrfToken !== 'string' || !same(auth.csrfToken, cookies.csrfToken(sessionId))) return null;
+  return agentOfSession(socket.request.headers.cookie, auth.csrfToken, agents, cookies);
+}
+
+/** The session's agent when the cookie names a live session and the CSRF token is that session's. */
+function agentOfSession(cookieHeader: string | undefined, csrfToken: unknown, agents: AgentDirectory, cookies: SessionCookies): Promise<Agent | null> {
+  const sessionId = cookieValue(cookieHeader, SESSION_COOKIE);
+  if (!sessionId || typeof csrfToken !== 'string' || !same(csrfToken, cookies.csrfToken(sessionId))) return Promise.resolve(null);
   return agents.agentOfSession(sessionId);
+}
+
+/**
+ * Whether a socket comes from the console's own page: its Origin is the gateway's public origin
+ * (PUBLIC_URL), or that of the host the browser connected to. A page of another site can make a
+ * browser open a socket to us, but its Origin names that other site.
+ */
+export function fromConsoleOrigin(origin: string | undefined, host: string | undefined, publicOrigin: string): boolean {
+  if (!origin) return false;
+  if (origin === publicOrigin) return true;
+  try {
+    const url = new URL(origin);
+    return Boolean(host) && url.host === host && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The agent of a cookie-authenticated socket on another namespace (the chat's `/agents`): the same
+ * session and CSRF checks as `/console`, and the Origin must be the console's.
+ */
+export function agentOfConsoleSession(
+  handshake: { cookie?: string; csrfToken?: string; origin?: string; host?: string },
+  agents: AgentDirectory, cookies: SessionCookies, publicOrigin: string,
+): Promise<Agent | null> {
+  if (!fromConsoleOrigin(handshake.origin, handshake.host, publicOrigin)) return Promise.resolve(null);
+  return agentOfSession(handshake.cookie, handshake.csrfToken, agents, cookies);
 }

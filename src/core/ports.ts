@@ -378,6 +378,21 @@ export interface ChannelDeps {
   live?: LiveChannelDeps;
 }
 
+/**
+ * What an agent's socket handshake carries, as the channel read it: a token (ADMIN_TOKEN or a
+ * personal API token) in its `auth`, or the console's session cookie with the session's CSRF token
+ * and the page's Origin (a browser's). A token, when there is one, is the only thing looked at.
+ */
+export interface AgentCredentials {
+  token?: string;
+  /** The raw Cookie header. */
+  cookie?: string;
+  csrfToken?: string;
+  origin?: string;
+  /** The Host header the browser sent (a same-origin page's Origin has this host). */
+  host?: string;
+}
+
 /** The services a live channel talks to: agents act through TicketActions, visitors' lines go to the chat log. */
 export interface LiveChannelDeps {
   /** The gateway's signing secret: a channel derives its own keys from it (by label), never stores it. */
@@ -396,8 +411,8 @@ export interface LiveChannelDeps {
   events: EventSource;
   /** A live conversation's ordered transcript (chat). */
   chatLog: ChatLogRepository;
-  /** The agent an API token belongs to, or null; ADMIN_TOKEN today, personal tokens later. */
-  authenticateAgent(token: string): Promise<Actor | null>;
+  /** The agent a live channel's handshake names (an API token, or the console's session), or null. */
+  authenticateAgent(credentials: AgentCredentials): Promise<Actor | null>;
   /** A chat visitor's follow-up address, transcripts, and their mail answers as chat lines. */
   followUps: ChatFollowUpPort;
 }

@@ -43,6 +43,16 @@ export function connectAgent(base: string, token: string, name?: string): Promis
   return opened(connect(`${base}/agents`, { auth: { token, ...(name ? { name } : {}) }, transports: ['websocket'], reconnection: false, forceNew: true }));
 }
 
+/** An agent on /agents the way the console page connects: session cookie, CSRF token, the page's Origin. */
+export function connectConsoleAgent(base: string, session: { cookie?: string; csrfToken?: string; origin?: string }): Promise<Socket> {
+  const headers: Record<string, string> = {};
+  if (session.cookie) headers.cookie = session.cookie;
+  if (session.origin) headers.origin = session.origin;
+  return opened(connect(`${base}/agents`, {
+    auth: session.csrfToken ? { csrfToken: session.csrfToken } : {}, extraHeaders: headers, transports: ['websocket'], reconnection: false, forceNew: true,
+  }));
+}
+
 /** Everything a socket received on one event since it was created, in order (a live array). */
 export function collect<T>(socket: Socket, event: string): T[] {
   const events = inbox.get(socket)!;
