@@ -1,12 +1,14 @@
 // Whole-page views besides the queue and the open ticket, each at its own hash (#/<name>, with
-// anything after a further slash handed to its `open`): the knowledge base and the intake rules.
+// anything after a further slash handed to its `open`): the knowledge base, the intake rules and the reports.
 import './workflow.strings.js';
 import { KbView } from './kb-view.js';
+import { ReportsView } from './reports.js';
 import { RulesView } from './rules-view.js';
 
 export const PAGES = [
   { name: 'kb', label: 'kb.nav', View: KbView },
   { name: 'rules', label: 'rules.nav', View: RulesView },
+  { name: 'reports', label: 'reports.nav', View: ReportsView },
 ];
 
 /** `#/kb/kb_0123…` -> { name: 'kb', rest: 'kb_0123…' }; null for the queue and ticket routes. */
