@@ -1,15 +1,18 @@
 /**
  * The help desk workflow in the console, in a real browser against a real gateway (Dovecot in, SMTP
- * sink out): an admin writes an intake rule in the Rules view (a bad one is refused with the API's
- * message naming the field), a new mail ticket gets the rule's category and tier and shows which
- * rule fired, its SLA due times in the calendar's zone, and the matching knowledge base article;
- * once answered and resolved, "Save as solution" makes a draft article from it that the agent
- * publishes, the Knowledge base view lists and the public page shows. An agent who is not an admin
- * reads the rules but gets no editor.
+ * sink out): an admin writes intake rules in the Rules view (a bad one is refused with the API's
+ * message naming the field); a new mail ticket and a new web form ticket get their rule's category
+ * and tier and show which rule fired; the mail ticket shows its SLA due times in the calendar's zone
+ * and the matching knowledge base article; once answered and resolved, "Save as solution" makes a
+ * draft article from it that the agent publishes, the Knowledge base view lists and the public page
+ * shows. An agent who is not an admin reads the rules but gets no editor.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signFormToken } from '../../channels/webform/form-token.ts';
+import { tokenKeys } from '../../src/gateway.ts';
+import { testConfig } from '../support/config.ts';
 import { dovecotAvailable } from '../support/dovecot.ts';
 import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail } from '../support/mail-builder.ts';
@@ -44,7 +47,10 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
   }
 
   beforeAll(async () => {
-    env = await startEmailGateway(USER);
+    env = await startEmailGateway(USER, {}, { channels: { webform: {
+      categories: ['billing', 'technical'],
+      rateLimit: { perIpLimit: 1000, perIpWindowSec: 3600, perAddressLimit: 100, perAddressWindowSec: 3600, keyPrefix: `test:${USER}` },
+    } } });
     base = `http://127.0.0.1:${env.gateway.httpPort()}`;
     const { agents } = env.gateway;
     await agents.create({ email: 'ana@helpdesk.test', displayName: 'Ana', role: 'admin', tier: 'L1', language: 'en' }, 'ana-password-123');
@@ -96,16 +102,19 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
     await editor.getByRole('button', { name: 'Apply' }).click();
     // A second rule, then moved above the first: the order is what the API stores.
     await ana.getByRole('button', { name: 'Add rule' }).click();
-    await editor.getByLabel('Name').fill('Printers');
-    await editor.getByLabel('Words or phrases').fill('printer');
+    await editor.getByLabel('Name').fill('Billing form');
+    await editor.getByLabel('Web form').check();
+    await editor.getByLabel('Form categories').fill('billing');
+    await editor.getByLabel('Category').fill('billing');
     await editor.getByLabel('Priority').selectOption('high');
+    await editor.getByLabel('Tier').selectOption('L3');
     await editor.getByRole('button', { name: 'Apply' }).click();
-    await ana.getByRole('button', { name: 'Move up rule Printers' }).click();
+    await ana.getByRole('button', { name: 'Move up rule Billing form' }).click();
     await ana.getByRole('button', { name: 'Save rules' }).click();
     await ana.getByRole('status').filter({ hasText: 'Rules saved.' }).waitFor();
     const { rules } = await (await env.api('/api/v1/rules')).json();
     expect(rules).toEqual([
-      { id: 'printers', name: 'Printers', enabled: true, when: { words: ['printer'] }, then: { priority: 'high' } },
+      { id: 'billing-form', name: 'Billing form', enabled: true, when: { channels: ['webform'], formCategories: ['billing'] }, then: { category: 'billing', priority: 'high', tier: 'L3' } },
       { id: 'vpn-to-network', name: 'VPN to network', enabled: true, when: { words: ['vpn', 'virtual private network'] }, then: { category: 'network', tier: 'L2' } },
     ]);
   });
@@ -154,6 +163,25 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
     const link = suggestions.locator('.kb-matches').getByRole('link', { name: 'VPN drops every hour' });
     await link.waitFor();
     expect(await link.getAttribute('href')).toBe(`#/kb/${vpnArticle}`);
+  });
+
+  it('routes a new web form ticket by the form category', async () => {
+    const res = await fetch(`${base}/api/v1/forms/submit`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Eko', email: 'eko@example.org', subject: 'Invoice charged twice', message: 'My November invoice was charged twice.',
+        category: 'billing', formToken: signFormToken(tokenKeys(testConfig({})), new Date(Date.now() - 10_000)),
+      }),
+    });
+    expect(res.status).toBe(201);
+    const row = ana.locator('tr[data-number]').filter({ hasText: 'Invoice charged twice' });
+    await row.waitFor({ timeout: 15_000 });
+    const number = Number(await row.getAttribute('data-number'));
+    expect(await (await env.api(`/api/v1/tickets/${number}`)).json()).toMatchObject({ channel: 'webform', category: 'billing', priority: 'high', tier: 'L3' });
+    await ana.getByRole('link', { name: `#${number}` }).click();
+    await ana.locator('.rule-decision').getByText('Rule that fired: rule "Billing form"').waitFor();
+    await ana.getByRole('link', { name: `#${ticketNumber}` }).click();
+    await ana.getByRole('heading', { name: `#${ticketNumber} VPN drops again` }).waitFor();
   });
 
   it('pauses the SLA while the ticket waits on the customer, and marks the first response met', async () => {
