@@ -12,8 +12,13 @@ import express, { Router, type RequestHandler } from 'express';
 export const CONSOLE_PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const nodeRequire = createRequire(import.meta.url);
 const SOCKET_CLIENT = path.join(path.dirname(nodeRequire.resolve('socket.io-client/package.json')), 'dist', 'socket.io.esm.min.js');
-/** Chart.js's self-contained UMD bundle (its ESM build imports a bare specifier a browser cannot resolve without a build). */
-const CHART_JS = path.join(path.dirname(nodeRequire.resolve('chart.js')), 'chart.umd.min.js');
+/**
+ * Chart.js's self-contained UMD bundle (its ESM build imports a bare specifier a browser cannot resolve
+ * without a build). Found on first request, so a checkout whose node_modules predates the dependency
+ * still starts (only the reports' charts are missing until `npm ci`).
+ */
+let chartJs: string | undefined;
+const chartJsPath = () => (chartJs ??= path.join(path.dirname(nodeRequire.resolve('chart.js')), 'chart.umd.min.js'));
 
 const CSP = [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
@@ -32,7 +37,7 @@ export function consoleRoutes(): Router {
   const page: RequestHandler = (_req, res) => { res.set('cache-control', 'no-store').sendFile(path.join(CONSOLE_PUBLIC_DIR, 'index.html')); };
   router.get(['/', '/console', '/console/'], headers, page);
   router.get('/console/vendor/socket.io.esm.min.js', headers, (_req, res) => { res.type('text/javascript').sendFile(SOCKET_CLIENT); });
-  router.get('/console/vendor/chart.umd.min.js', headers, (_req, res) => { res.type('text/javascript').sendFile(CHART_JS); });
+  router.get('/console/vendor/chart.umd.min.js', headers, (_req, res) => { res.type('text/javascript').sendFile(chartJsPath()); });
   router.use('/console/assets', headers, express.static(CONSOLE_PUBLIC_DIR, { index: false, fallthrough: true, maxAge: 0 }));
   return router;
 }
