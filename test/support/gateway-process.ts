@@ -13,8 +13,9 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-export function spawnGateway(env: Record<string, string>): GatewayProcess {
-  const child = spawn(process.execPath, [...NODE_ARGS, 'src/main.ts'], {
+/** `nodeArgs`: extra node flags, e.g. `--cpu-prof` for the benchmark's --profile (NODE_OPTIONS refuses it). */
+export function spawnGateway(env: Record<string, string>, options: { nodeArgs?: string[] } = {}): GatewayProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...NODE_ARGS, 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -79,15 +79,19 @@ export function findFerretDb(configured?: string): string | undefined {
   return candidates.find((c): c is string => Boolean(c && existsSync(c)));
 }
 
-/** Starts FerretDB with the SQLite backend; resolves when it accepts connections. */
-export async function startFerretDb(binary: string, dataDir: string, logger: Logger): Promise<DatabaseHandle> {
+/**
+ * Starts FerretDB with the SQLite backend; resolves when it accepts connections. `debugPort` opens
+ * FerretDB's debug handler (Prometheus `/debug/metrics`, e.g. commands received) on that loopback
+ * port; the benchmark counts database round trips there.
+ */
+export async function startFerretDb(binary: string, dataDir: string, logger: Logger, options: { debugPort?: number } = {}): Promise<DatabaseHandle> {
   const dir = resolve(dataDir, 'ferretdb');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const child: ChildProcess = spawn(binary, [
     '--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, `--state-dir=${dir}`,
     // Without --debug-addr=- every instance binds 127.0.0.1:8088 and a second one dies.
-    '--debug-addr=-', '--telemetry=disable', '--log-level=error',
+    options.debugPort ? `--debug-addr=127.0.0.1:${options.debugPort}` : '--debug-addr=-', '--telemetry=disable', '--log-level=error',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });

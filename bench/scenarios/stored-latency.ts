@@ -1,0 +1,93 @@
+/**
+ * Does intake cost grow with what is stored? LMTP latency (one connection) of a sample of mails
+ * into an empty database, then again after the database holds `stored` mails (issue 12's target:
+ * at most 1.5 times). A gateway of its own on a database of its own.
+ *
+ * Seeding: ingesting 5,000 mails through the gateway would take longer than the whole bench on
+ * FerretDB-SQLite, so the first sample's documents (every collection: tickets, messages, contacts,
+ * outbox, events, GridFS files and chunks, ...) are copied with fresh ids and keys until the
+ * database holds `stored` inbound mails: real shapes, real index sizes, inserted in bulk.
+ */
+import mongoose from 'mongoose';
+import { benchMail } from '../lib/corpus.ts';
+import { round, type Measurement, type ScenarioResult } from '../lib/result.ts';
+import type { Bench } from '../lib/servers.ts';
+import { summarize } from '../lib/stats.ts';
+import { lmtpLoad } from './email.ts';
+
+const SCENARIO = 'Email intake vs stored mail';
+const { ObjectId } = mongoose.mongo;
+type Doc = Record<string, unknown>;
+
+/** A deep copy with every id in `ids` replaced, the tag renamed in strings, and ticket numbers moved. */
+function copyDoc(value: unknown, ids: Map<string, unknown>, tag: RegExp, newTag: string, numberOffset: number, key?: string): unknown {
+  if (value instanceof ObjectId) return ids.get(value.toHexString()) ?? value;
+  if (typeof value === 'string') return ids.get(`s:${value}`) ?? value.replace(tag, newTag);
+  if (typeof value === 'number' && key === 'number') return value + numberOffset;
+  if (Array.isArray(value)) return value.map((v) => copyDoc(v, ids, tag, newTag, numberOffset));
+  if (value && typeof value === 'object' && !(value instanceof Date) && !(value as { _bsontype?: string })._bsontype && !Buffer.isBuffer(value)) {
+    return Object.fromEntries(Object.entries(value as Doc).map(([k, v]) => [k, copyDoc(v, ids, tag, newTag, numberOffset, k)]));
+  }
+  return value;
+}
+
+async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise<{ copies: number; docs: number; seconds: number; stored: number }> {
+  const t0 = performance.now();
+  const skip = new Set(['counters', 'mailbox_cursors', 'outbox_claims', 'agents', 'sessions', 'intake_rules']);
+  const collections = (await db.listCollections().toArray()).map((c) => c.name).filter((n) => !skip.has(n) && !n.startsWith('system.'));
+  const originals = new Map<string, Doc[]>();
+  for (const name of collections) originals.set(name, await db.collection(name).find().toArray() as Doc[]);
+  const perCopy = await db.collection('messages').countDocuments({ direction: 'inbound' });
+  const copies = Math.max(0, Math.ceil((target - perCopy) / Math.max(1, perCopy)));
+  const tagRe = new RegExp(tag, 'g');
+  if (process.env.BENCH_DEBUG) process.stderr.write(`seed: ${perCopy} inbound per copy, ${copies} copies, collections ${collections.join(',')}\n`);
+  let docs = 0;
+  for (let k = 1; k <= copies; k++) {
+    const ids = new Map<string, unknown>();
+    for (const list of originals.values()) {
+      for (const d of list) {
+        if (d._id instanceof ObjectId) ids.set(d._id.toHexString(), new ObjectId());
+        else if (typeof d._id === 'string' && !d._id.includes(tag)) ids.set(`s:${d._id}`, `${d._id}~c${k}`);
+        // Our own messages (acknowledgements) have keys without the tag; unique per (channel, externalId).
+        if (typeof d.externalId === 'string' && !d.externalId.includes(tag)) ids.set(`s:${d.externalId}`, `${d.externalId}~c${k}`);
+      }
+    }
+    for (const [name, list] of originals) {
+      const copied = list.map((d) => copyDoc(d, ids, tagRe, `${tag}c${k}x`, k * 100_000) as Doc);
+      for (let i = 0; i < copied.length; i += 1000) {
+        const r = await db.collection(name).insertMany(copied.slice(i, i + 1000), { ordered: false }).catch((err: { result?: { insertedCount?: number } }) => ({ insertedCount: err.result?.insertedCount ?? 0 }));
+        docs += r.insertedCount;
+        if (process.env.BENCH_DEBUG && r.insertedCount < Math.min(1000, copied.length - i)) process.stderr.write(`seed ${name}: ${r.insertedCount} of ${copied.length}\n`);
+      }
+    }
+  }
+  const counter = await db.collection('counters').findOne({});
+  if (counter) await db.collection('counters').updateOne({ _id: counter._id }, { $set: { seq: (copies + 1) * 100_000 } });
+  const stored = await db.collection('messages').countDocuments({ direction: 'inbound' });
+  return { copies, docs, seconds: (performance.now() - t0) / 1000, stored };
+}
+
+export async function storedLatencyScenario(bench: Bench, _mainGateway: unknown, opts: { sample: number; stored: number; timeoutMs: number }, runTag: string, log: (l: string) => void): Promise<ScenarioResult> {
+  const dbName = `${bench.dbName}_stored`;
+  const gateway = await bench.startGateway({ smtp: false, env: { HELPDESK_DB_NAME: dbName } });
+  const db = bench.conn.getClient().db(dbName);
+  const tag = `${runTag}st`;
+  try {
+    const first = await lmtpLoad(gateway, Array.from({ length: opts.sample }, (_, i) => benchMail(`${tag}0`, i)), 1);
+    const seeded = await seed(db, `${tag}0`, opts.stored);
+    log(`stored: seeded ${seeded.docs} documents (${seeded.copies} copies) in ${round(seeded.seconds, 1)} s; ${seeded.stored} inbound mails stored`);
+    const second = await lmtpLoad(gateway, Array.from({ length: opts.sample }, (_, i) => benchMail(`${tag}1`, i)), 1);
+    const [a, b] = [summarize(first.latencies), summarize(second.latencies)];
+    const row = (variant: string, s: typeof a, lat: number[]): Measurement => ({
+      scenario: SCENARIO, variant, side: 'gateway', count: s.count, seconds: round(lat.reduce((x, y) => x + y, 0) / 1000), throughput: round(s.count / (lat.reduce((x, y) => x + y, 0) / 1000)), unit: 'mails/s', latencyMs: s,
+    });
+    const ratio = b.p50 / a.p50;
+    return {
+      measurements: [row(`LMTP x1, ${opts.sample} mails into an empty database`, a, first.latencies), row(`LMTP x1, ${opts.sample} mails with ${seeded.stored} stored`, b, second.latencies)],
+      targets: [{ scenario: SCENARIO, target: `latency at ${seeded.stored} stored mails <= 1.5x latency at 0 (p50)`, measured: `${round(ratio, 2)}x (p50 ${b.p50} vs ${a.p50} ms; p95 ${b.p95} vs ${a.p95} ms)`, met: ratio <= 1.5 }],
+      notes: [`Stored mail: seeded by copying the first sample's documents in every collection with fresh ids and keys (${seeded.docs} documents in ${round(seeded.seconds, 1)} s), not by ingesting; see bench/scenarios/stored-latency.ts.`],
+    };
+  } finally {
+    await gateway.stop();
+  }
+}
