@@ -1,10 +1,12 @@
 // One ticket: its fields and controls, the whole thread (sanitized HTML from the API, attachments,
 // the delivery state of everything we sent), the reply box that says which channel the reply
-// takes, internal notes, and who else is looking at the ticket or typing.
+// takes, internal notes, who else is looking at the ticket or typing, and on a chat ticket the
+// live conversation to join (live-chat.js).
 import { api } from './api.js';
 import { clear, h, select } from './dom.js';
 import { formatDate, t } from './i18n.js';
 import { stoppedTyping, typed } from './live.js';
+import { LiveChat } from './live-chat.js';
 import { ticketWorkflow } from './ticket-workflow.js';
 
 const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
@@ -29,6 +31,8 @@ export class TicketView {
     /** Control values the agent changed and has not saved yet. */
     this.edits = {};
     this.draft = { mode: 'reply', text: '' };
+    /** The chat ticket's live conversation; one panel, kept across re-renders. */
+    this.liveChat = new LiveChat();
   }
 
   async open(number) {
@@ -36,6 +40,7 @@ export class TicketView {
       this.draft = { mode: 'reply', text: '', requestId: requestId() };
       this.notice = { text: '', error: false };
       this.edits = {};
+      this.liveChat.forget();
     }
     await this.reload(number);
   }
@@ -43,6 +48,7 @@ export class TicketView {
   close() {
     clearTimeout(this.poll);
     this.ticket = null;
+    this.liveChat.forget();
     stoppedTyping();
     clear(this.root).append(h('p', { className: 'empty' }, t('selectTicket')));
   }
@@ -98,7 +104,8 @@ export class TicketView {
       h('a', { href: '#/', className: 'back' }, t('back')),
       h('h2', { id: 'ticket-heading', tabindex: '-1' }, `#${tk.number} ${tk.subject}`),
       h('div', { className: 'presence', role: 'status', 'aria-live': 'polite', hidden: true }),
-      this.renderMeta(), ticketWorkflow(this), this.renderControls(), this.renderThread(), this.renderReplyBox(),
+      this.renderMeta(), ticketWorkflow(this), this.renderControls(),
+      ...(tk.channel === 'chat' ? [this.liveChat.element(tk.number)] : []), this.renderThread(), this.renderReplyBox(),
     );
     this.renderPresence();
     if (focused) this.root.querySelector(`[name="${focused}"]`)?.focus();
