@@ -71,6 +71,12 @@ export class ReportsView {
     return key;
   }
 
+  /** Rows by what they are called (agents by name), the ones without an agent or category last. */
+  sorted(rows) {
+    const last = (key) => (key === '(unassigned)' || key === '(none)' ? 1 : 0);
+    return [...rows].sort((a, b) => last(a.key) - last(b.key) || this.label(a.key).localeCompare(this.label(b.key), language()));
+  }
+
   format(column, value) {
     if (value === null || value === undefined) return '—';
     const locale = language() === 'id' ? 'id-ID' : 'en-GB';
@@ -113,7 +119,7 @@ export class ReportsView {
     const r = this.report;
     if (!r) return;
     status.removeAttribute('role');
-    const rows = r.by[this.params.dimension] ?? [];
+    const rows = this.sorted(r.by[this.params.dimension] ?? []);
     status.textContent = rows.length ? '' : t('reports.empty');
     const dimension = t(`reports.per.${this.params.dimension}`);
     const tableId = 'report-table';
@@ -128,7 +134,7 @@ export class ReportsView {
     result.append(
       h('p', {}, h('a', { className: 'csv', href: `/api/v1/reports.csv${this.apiQuery()}`, download: '' }, t('reports.csv'))),
       ...(rows.length ? [h('div', { className: 'charts' }, volume, times)] : []),
-      r.slaAvailable ? null : h('p', { className: 'hint' }, t('reports.slaOff')),
+      ...(r.slaAvailable ? [] : [h('p', { className: 'hint' }, t('reports.slaOff'))]),
       this.table(tableId, rows, r.total));
     if (rows.length && Chart) this.draw(Chart, rows, volume.querySelector('canvas'), times.querySelector('canvas'));
   }
