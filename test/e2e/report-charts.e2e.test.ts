@@ -5,7 +5,8 @@
  * breaches), an agent signs in and opens Reports; both charts are Chart.js instances that drew
  * pixels, and the table (the charts' text alternative) shows the figures GET /api/v1/reports returns.
  *
- * REPORT_SCREENSHOT=<file.png> also saves a picture of the page.
+ * REPORT_SCREENSHOT=docs/report-charts.png also saves a picture of the page over a sample week for the
+ * README (scripts/screenshot-reports.sh).
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -162,8 +163,11 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
   const tableRows = () => page.locator('table.report tr[data-key]').evaluateAll((rows) => rows.map((tr) => ({
     key: (tr as HTMLElement).dataset.key!, label: tr.querySelector('th')!.textContent!, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent!),
   })));
+  /** The console's order: by label, rows without an agent or category last. */
+  const byLabel = (rows: Row[], label: (key: string) => string) => [...rows].sort((a, b) => Number(a.key.startsWith('(')) - Number(b.key.startsWith('('))
+    || label(a.key).localeCompare(label(b.key), 'en'));
   const expected = (rows: Row[], total: Row, label: (key: string) => string) => [
-    ...rows.map((r) => ({ key: r.key, label: label(r.key), cells: COLUMNS.map((c) => shown(c, r[c])) })),
+    ...byLabel(rows, label).map((r) => ({ key: r.key, label: label(r.key), cells: COLUMNS.map((c) => shown(c, r[c])) })),
     { key: 'total', label: 'Total', cells: COLUMNS.map((c) => shown(c, total[c])) },
   ];
 
@@ -194,17 +198,17 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
       };
     }));
     expect(charts.map((c) => c.name)).toEqual(['volume', 'times']);
-    // Rows come in the API's order (by key); the chart names the agents.
-    const names = json.by.agent.map((r) => agentName(r.key));
-    expect([...names].sort()).toEqual(['Ana', 'Bo', 'Citra', 'Unassigned']);
+    // The agents by name, nobody's tickets last.
+    const rows = byLabel(json.by.agent, agentName);
     const [volume, times] = charts;
-    expect(volume!.labels).toEqual(names);
+    expect(volume!.labels).toEqual(['Ana', 'Bo', 'Citra', 'Unassigned']);
+    expect(volume!.labels).toEqual(rows.map((r) => agentName(r.key)));
     expect(volume!.datasets).toEqual([
-      { label: 'Tickets handled', data: json.by.agent.map((r) => r.ticketsHandled) },
-      { label: 'SLA compliance (%)', data: json.by.agent.map((r) => r.slaCompliance! * 100) },
+      { label: 'Tickets handled', data: rows.map((r) => r.ticketsHandled) },
+      { label: 'SLA compliance (%)', data: rows.map((r) => r.slaCompliance! * 100) },
     ]);
     expect(times!.datasets!.map((d) => d.label)).toEqual(['First response, median', 'First response, p90', 'Resolution, median', 'Resolution, p90']);
-    expect(times!.datasets![2]!.data).toEqual(json.by.agent.map((r) => r.resolutionMedianMin));
+    expect(times!.datasets![2]!.data).toEqual(rows.map((r) => r.resolutionMedianMin));
     for (const chart of charts) {
       // Drawn, not blank: a good share of the canvas is painted, including bars in the first series' colour.
       expect(chart.width * chart.height).toBeGreaterThan(0);
@@ -223,6 +227,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
     expect(json.total).toMatchObject({ ticketsHandled: 7, slaCompliance: 0.5714, escalations: 4, reopenRate: 0.1429 });
     expect(await tableRows()).toEqual(expected(json.by.agent, json.total, agentName));
     expect(await page.locator('table.report tr[data-key=total] td[data-column=slaCompliance]').textContent()).toBe('57.14%');
+    expect(await page.locator('.report-result').textContent()).not.toMatch(/null|undefined/);
 
     await page.getByLabel('Group by').selectOption('tier');
     await page.locator('table.report caption').getByText('per tier').waitFor();
@@ -257,11 +262,80 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
     await page.getByRole('heading', { name: 'Reports' }).waitFor();
   });
 
-  it.runIf(Boolean(SCREENSHOT))('saves a screenshot of the charts for the README', async () => {
+  it.runIf(Boolean(SCREENSHOT))('saves a screenshot of the charts for the README, over a sample week of realistic times', async () => {
+    // Replies made within one test run are seconds apart, so first responses above are fractions of a
+    // minute. The picture shows a week of plausible times instead: documents written straight to the
+    // database (as in test/integration/reports-figures.test.ts), in last week, apart from the history above.
+    const monday = new Date(`${utcDate(new Date(Date.now() - 7 * 24 * 60 * MINUTE))}T00:00:00Z`);
+    monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+    const sunday = utcDate(new Date(monday.getTime() + 6 * 24 * 60 * MINUTE));
+    await seedSampleWeek(gateway, monday, agentIds);
+    await page.getByLabel('From').fill(utcDate(monday));
+    await page.getByLabel('To (inclusive)').fill(sunday);
+    await page.getByLabel('Group by').selectOption('agent');
     await page.getByLabel('Channel', { exact: true }).selectOption('');
     await page.getByRole('button', { name: 'Show' }).click();
-    await page.locator('table.report caption').getByText('per agent').waitFor();
-    await page.screenshot({ path: SCREENSHOT!, fullPage: true });
+    await page.locator('table.report caption').getByText(`Tickets opened from ${utcDate(monday)} to ${sunday}, per agent`).waitFor();
+    await page.locator('table.report tr[data-key=total] td[data-column=ticketsHandled]').getByText('16').waitFor();
+    await page.locator('main').screenshot({ path: SCREENSHOT! });
     expect(existsSync(SCREENSHOT!)).toBe(true);
   });
 });
+
+/**
+ * A week of help desk work for the README's picture: [agent, tier, channel, category, first response
+ * and resolution in minutes (null: none yet), SLA breached, escalations, reopened, articles suggested, accepted].
+ */
+const SAMPLE_WEEK: Array<[string | null, string, string, string | null, number | null, number | null, boolean, number, boolean, number, number]> = [
+  ['Ana', 'L1', 'email', 'network', 12, 95, false, 0, false, 2, 1],
+  ['Ana', 'L1', 'chat', 'account', 3, 25, false, 0, false, 1, 1],
+  ['Ana', 'L1', 'email', 'billing', 20, 180, false, 0, false, 0, 0],
+  ['Ana', 'L1', 'webform', 'network', 45, 300, true, 0, false, 1, 0],
+  ['Ana', 'L1', 'chat', 'account', 5, 40, false, 0, true, 2, 1],
+  ['Ana', 'L1', 'email', 'network', 15, 120, false, 0, false, 0, 0],
+  ['Citra', 'L1', 'email', 'billing', 30, 240, false, 0, false, 1, 0],
+  ['Citra', 'L1', 'webform', 'billing', 60, 420, true, 0, false, 2, 1],
+  ['Citra', 'L1', 'email', 'account', 25, 200, false, 0, false, 1, 1],
+  ['Citra', 'L1', 'chat', 'billing', 8, 60, false, 0, false, 0, 0],
+  ['Bo', 'L2', 'email', 'network', 40, 480, false, 1, false, 0, 0],
+  ['Bo', 'L2', 'webform', 'hardware', 75, 720, true, 1, false, 1, 0],
+  ['Bo', 'L2', 'email', 'network', 35, 360, false, 1, true, 0, 0],
+  ['Bo', 'L2', 'email', 'hardware', 50, 540, false, 2, false, 1, 1],
+  [null, 'L1', 'webform', null, null, null, false, 0, false, 0, 0],
+  [null, 'L1', 'email', 'hardware', null, null, true, 0, false, 1, 0],
+];
+
+async function seedSampleWeek(gateway: Gateway, monday: Date, agentIds: Record<string, string>): Promise<void> {
+  const { Ticket, Message, TicketEvent } = gateway.models;
+  const tickets: unknown[] = [];
+  const messages: unknown[] = [];
+  const events: unknown[] = [];
+  const suggestions: unknown[] = [];
+  const after = (base: Date, minutes: number) => new Date(base.getTime() + minutes * MINUTE);
+  SAMPLE_WEEK.forEach(([agent, tier, channel, category, firstResponse, resolution, breached, escalations, reopened, suggested, accepted], i) => {
+    const id = `tk_week${i}`;
+    // Weekdays 09:00 to 16:00 UTC, three or four a day.
+    const created = after(monday, (Math.floor(i / 4) * 24 + 9 + (i % 4) * 2) * 60);
+    tickets.push({
+      _id: id, number: 1000 + i, subject: `sample ${i}`, status: resolution === null ? 'open' : 'resolved', priority: 'normal', requesterId: 'ct_sample',
+      participantIds: [], locale: 'en', flags: [], tags: [], createdAt: created, updatedAt: created, lastMessageAt: created, channel, tier,
+      ...(category ? { category } : {}), ...(agent ? { assigneeId: agentIds[agent] } : {}),
+    });
+    const message = (minutes: number, fields: Record<string, unknown>) => messages.push({
+      _id: `ms_week${messages.length}`, ticketId: id, ticketNumber: 1000 + i, channel, externalId: `week-${messages.length}`, from: {}, to: [], cc: [],
+      subject: 's', text: 't', visibleText: 't', attachments: [], decisions: [], complete: true, createdAt: after(created, minutes), ...fields,
+    });
+    message(0, { direction: 'inbound', role: 'customer', opensTicket: true, classification: 'human' });
+    if (firstResponse !== null) message(firstResponse, { direction: 'outbound', author: 'agent' });
+    const event = (minutes: number, type: string, data: Record<string, unknown>) => events.push({ _id: `ev_week${events.length}`, ticketId: id, type, actor: 'agent:sample', data, at: after(created, minutes) });
+    for (let e = 0; e < escalations; e++) event(5 + e, 'ticket.escalated', { from: 'L1', to: 'L2', reason: 'sample' });
+    if (breached) event(firstResponse ?? 240, 'sla.breached', { target: 'firstResponse' });
+    if (resolution !== null) event(resolution, 'ticket.status-changed', { from: 'open', to: 'resolved' });
+    if (reopened) event((resolution ?? 0) + 30, 'ticket.status-changed', { from: 'resolved', to: 'open' });
+    for (let k = 0; k < suggested; k++) suggestions.push({ _id: `${id}~kb_${k}`, ticketId: id, articleId: `kb_${k}`, ...(k < accepted ? { answer: 'solved' } : {}) });
+  });
+  await Ticket.collection.insertMany(tickets as never[]);
+  await Message.collection.insertMany(messages as never[]);
+  await TicketEvent.collection.insertMany(events as never[]);
+  await gateway.conn.collection('kb_suggestions').insertMany(suggestions as never[]);
+}
