@@ -112,7 +112,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
 
     // 45 minutes on: three tickets nobody answered breach their 30-minute first response target.
     await at(45);
-    await waitUntil(async () => (await report()).total.slaCompliance === Number((4 / 7).toFixed(4)), 'three first-response breaches');
+    await waitUntil(async () => (await report()).total.slaCompliance === Number((4 / 7).toFixed(4)), 'three first-response breaches', 90_000);
     await reply(invoice, 'Sorry for the wait: the tax rate is fixed.');
     await reply(password, 'Sorry for the wait: we sent a new reset link.');
     await at(60);
@@ -134,7 +134,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
       const still = now === last;
       last = now;
       return still;
-    }, 'a settled report', 30_000, 1000);
+    }, 'a settled report', 90_000, 1000);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -149,7 +149,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
     await page.getByLabel('Password').fill('ana-password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
-  }, 120_000);
+  }, 300_000); // generous: a busy machine (other browser tests, a benchmark) slows the seeding, not what is checked
 
   afterAll(async () => {
     await browser?.close();
