@@ -22,6 +22,13 @@ const STRINGS = {
     priorities: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
     channels: { email: 'Email', chat: 'Chat', webform: 'Web form' },
     deliveryStates: { pending: 'queued', sending: 'sending', sent: 'sent', failed: 'failed', undelivered: 'undelivered' },
+    notify: {
+      nav: 'Notifications', title: 'Notification mails', legend: 'Mail me about',
+      intro: 'Which mails the help desk sends you at {address}.',
+      switches: { newTickets: 'New tickets in my tier ({tier}), and tickets escalated to it', assignments: 'Tickets assigned to me', customerReplies: 'Customer replies on tickets assigned to me' },
+      save: 'Save', saved: 'Notification settings saved.', noAccount: 'The admin token has no account and gets no mail.',
+      replyHint: 'Reply to a notification mail to answer the customer on the ticket\'s channel; start the reply with a line "#note" to add an internal note instead.',
+    },
   },
   id: {
     appTitle: 'Konsol layanan bantuan', language: 'Bahasa', signIn: 'Masuk', signOut: 'Keluar', email: 'Alamat email',
@@ -45,6 +52,13 @@ const STRINGS = {
     priorities: { low: 'Rendah', normal: 'Normal', high: 'Tinggi', urgent: 'Mendesak' },
     channels: { email: 'Email', chat: 'Obrolan', webform: 'Formulir web' },
     deliveryStates: { pending: 'dalam antrean', sending: 'sedang dikirim', sent: 'terkirim', failed: 'gagal', undelivered: 'tidak terkirim' },
+    notify: {
+      nav: 'Notifikasi', title: 'Email notifikasi', legend: 'Kirimi saya email tentang',
+      intro: 'Email yang dikirim layanan bantuan kepada Anda di {address}.',
+      switches: { newTickets: 'Tiket baru di tingkat saya ({tier}), dan tiket yang dieskalasi ke sana', assignments: 'Tiket yang ditugaskan kepada saya', customerReplies: 'Balasan pelanggan pada tiket yang ditugaskan kepada saya' },
+      save: 'Simpan', saved: 'Pengaturan notifikasi tersimpan.', noAccount: 'Token admin tidak memiliki akun dan tidak menerima email.',
+      replyHint: 'Balas email notifikasi untuk menjawab pelanggan melalui kanal tiket; awali balasan dengan baris "#note" untuk menambahkan catatan internal.',
+    },
   },
 };
 

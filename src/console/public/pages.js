@@ -1,7 +1,9 @@
 // Whole-page views besides the queue and the open ticket, each at its own hash (#/<name>, with
-// anything after a further slash handed to its `open`): the knowledge base, the intake rules and the reports.
+// anything after a further slash handed to its `open`): the knowledge base, the intake rules, the
+// reports and the agent's own notification settings.
 import './workflow.strings.js';
 import { KbView } from './kb-view.js';
+import { NotificationsView } from './notifications-view.js';
 import { ReportsView } from './reports.js';
 import { RulesView } from './rules-view.js';
 
@@ -9,6 +11,7 @@ export const PAGES = [
   { name: 'kb', label: 'kb.nav', View: KbView },
   { name: 'rules', label: 'rules.nav', View: RulesView },
   { name: 'reports', label: 'reports.nav', View: ReportsView },
+  { name: 'notifications', label: 'notify.nav', View: NotificationsView },
 ];
 
 /** `#/kb/kb_0123…` -> { name: 'kb', rest: 'kb_0123…' }; null for the queue and ticket routes. */
