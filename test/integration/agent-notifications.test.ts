@@ -7,7 +7,7 @@
  * `#note` makes an internal note that goes nowhere, and a forged or replayed token posts nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signReplyToken, verifyAgentToken, type Agent, type StoredMessage } from '../../src/core/index.ts';
+import { signReplyToken, verifyAgentToken, type Agent, type InboundMessage, type StoredMessage } from '../../src/core/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { bearerClient } from '../support/api-client.ts';
@@ -21,6 +21,12 @@ const keys = { keys: [{ id: '1', secret: 'test-secret-0123456789abcdef' }] };
 const CUSTOMER = 'ann@example.org';
 const authResults = (domain: string, verdict: 'pass' | 'fail') => ({
   'Authentication-Results': `mx.helpdesk.test; spf=${verdict} smtp.mailfrom=${domain}; dkim=${verdict} header.d=${domain}; dmarc=${verdict} header.from=${domain}`,
+});
+
+const inbound = (channel: 'chat' | 'webform', externalId: string, address: string, subject: string): InboundMessage => ({
+  channel, externalId, from: { name: 'Rani', address, channelUserId: `u_${externalId}` }, to: [], cc: [], subject, text: 'My order never came',
+  visibleText: 'My order never came', attachments: [], receivedAt: new Date(), classification: 'human', classificationReason: 'test',
+  threadHints: { replyTokens: [], references: [], ...(channel === 'chat' ? { conversationId: `conv-${externalId}` } : {}) },
 });
 
 describe('agent notification mails and replies to them', () => {
@@ -184,6 +190,27 @@ describe('agent notification mails and replies to them', () => {
     expect(await agentReplies()).toBe(before);
     await new Promise((r) => setTimeout(r, 500));
     expect(to(CUSTOMER).map((m) => m.parsed.text ?? '').join('\n')).not.toMatch(/Refund approved/);
+  });
+
+  it('answers a chat or web form ticket on its own channel when the agent replies to the notification', async () => {
+    const lia = agents.lia!;
+    const answer = async (ticketNumber: number, id: string) => {
+      const mail = await waitUntil(() => notifications(lia.email).find((m) => m.parsed.subject?.startsWith(`[#${ticketNumber}] New ticket`)), `the notification of #${ticketNumber}`);
+      return intake({
+        messageId: `<${id}@agents.test>`, from: lia.email, to: replyTo(mail), headers: authResults('agents.test', 'pass'),
+        subject: `Re: ${mail.parsed.subject}`, text: `Answer ${id}: it left the warehouse today.`,
+      });
+    };
+    const chat = await gateway.ingest.ingest(inbound('chat', 'nc-chat-1', 'rani@example.org', 'Order missing'));
+    expect((await answer(chat.ticketNumber!, 'chat-answer')).author).toBe('agent');
+    const line = await waitUntil(async () => (await gateway.repos.outbox.listByTicket(chat.ticketId!)).find((e) => e.kind === 'agent-reply'), 'the chat line');
+    expect(line).toMatchObject({ channel: 'chat', text: 'Answer chat-answer: it left the warehouse today.' });
+
+    const form = await gateway.ingest.ingest(inbound('webform', 'nc-form-1', 'rudi@example.org', 'Order missing too'));
+    await answer(form.ticketNumber!, 'form-answer');
+    const [mail] = await waitForMails('rudi@example.org', 1, (a) => to(a).filter((m) => m.parsed.text?.includes('Answer form-answer')));
+    expect(mail!.parsed.subject).toContain(`[#${form.ticketNumber}]`);
+    expect(replyTo(mail!)).toBe(`support+${signReplyToken(keys, form.ticketNumber!)}@helpdesk.test`);
   });
 
   it('mails an escalation to the agents of the new tier once, with the reason', async () => {
