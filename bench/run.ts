@@ -42,6 +42,7 @@ if (option('mails')) SIZES.lmtpMails = SIZES.imapMails = SIZES.outbox = Number(o
 if (option('imap-mails')) SIZES.imapMails = Number(option('imap-mails'));
 if (option('pipe')) SIZES.pipeMails = Number(option('pipe'));
 if (option('sample')) SIZES.latencySample = Number(option('sample'));
+if (option('chat-step')) SIZES.chatStepSeconds = Number(option('chat-step'));
 if (option('stored')) SIZES.stored = Number(option('stored'));
 if (option('sockets')) SIZES.idleSockets = Number(option('sockets'));
 
@@ -57,48 +58,7 @@ async function main(): Promise<void> {
   log(`database ${bench.db.description} at ${bench.db.uri}; Dovecot, SMTP peer up`);
   const results: ScenarioResult[] = [];
   const notes: string[] = [];
-  const runTag = `b${Date.now().toString(36)}`;
-  try {
-    // Scenario 1 runs without SMTP, so its acknowledgements wait in the outbox for scenario 2.
-    let gateway = await bench.startGateway({ smtp: false });
-    log(`gateway pid ${gateway.pid} up (no SMTP: acknowledgements stay queued)`);
-    if (only.has('email')) {
-      log(`email: ${SIZES.lmtpMails} mails over LMTP x1 and x4, ${SIZES.imapMails} over IMAP, ${SIZES.pipeMails} through the pipe`);
-      results.push(await emailScenario(bench, gateway, SIZES, runTag));
-    }
-    if (only.has('stored')) {
-      log(`stored: latency at 0 stored mails and at ${SIZES.stored}`);
-      results.push(await storedLatencyScenario(bench, gateway, { sample: SIZES.latencySample, stored: SIZES.stored, timeoutMs: SIZES.timeoutMs }, runTag, log));
-    }
-    await gateway.stop();
-    if (only.has('outbox')) {
-      const queued = await trimQueuedAcks(bench, SIZES.outbox);
-      log(`outbox: ${queued} queued acknowledgements, gateway now with SMTP`);
-      const out = await outboxScenario(bench, () => bench.startGateway(), queued, SIZES.timeoutMs);
-      results.push(out.result);
-      gateway = out.gateway;
-    } else {
-      gateway = await bench.startGateway();
-    }
-    if (only.has('webform')) {
-      log(`webform: autocannon ${SIZES.webformSeconds} s per side`);
-      results.push(await webformScenario(bench, gateway, { seconds: SIZES.webformSeconds, connections: SIZES.webformConnections }));
-    }
-    if (only.has('chat')) {
-      log(`chat: ${SIZES.chatVisitors} visitor sockets, offered ${SIZES.chatRates.join('/')} msg/s`);
-      results.push(await chatScenario(bench, gateway, { visitors: SIZES.chatVisitors, rates: SIZES.chatRates, stepSeconds: SIZES.chatStepSeconds }, log));
-    }
-    if (only.has('idle')) {
-      log(`idle: ${SIZES.idleSockets} idle visitor sockets`);
-      const idle = await idleScenario(bench, gateway, SIZES.idleSockets, log);
-      results.push(idle);
-    }
-    await gateway.stop();
-  } finally {
-    await bench.dispose();
-  }
-  const profile = profileDir ? summarizeProfiles(profileDir, ROOT) : undefined;
-  const report: RunReport = {
+  const report = (profile?: string[]): RunReport => ({
     startedAt, finishedAt: new Date().toISOString(), mode: quick ? 'quick' : 'full',
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
     machine, loadAverageAtEnd: machineInfo().loadAverage, database: bench.db.description,
@@ -106,13 +66,56 @@ async function main(): Promise<void> {
     notes: [...notes, ...results.flatMap((r) => r.notes)],
     ...(profile ? { profile } : {}),
     sizes: SIZES,
-  };
-  const files = writeResults(ROOT, report);
+  });
+  // After every scenario: a run stopped half-way still leaves what it measured.
+  const push = (r: ScenarioResult) => { results.push(r); writeResults(ROOT, report()); };
+  const runTag = `b${Date.now().toString(36)}`;
+  try {
+    // Scenario 1 runs without SMTP, so its acknowledgements wait in the outbox for scenario 2.
+    let gateway = await bench.startGateway({ smtp: false });
+    log(`gateway pid ${gateway.pid} up (no SMTP: acknowledgements stay queued)`);
+    if (only.has('email')) {
+      log(`email: ${SIZES.lmtpMails} mails over LMTP x1 and x4, ${SIZES.imapMails} over IMAP, ${SIZES.pipeMails} through the pipe`);
+      push(await emailScenario(bench, gateway, SIZES, runTag, log));
+    }
+    if (only.has('stored')) {
+      log(`stored: latency at 0 stored mails and at ${SIZES.stored}`);
+      push(await storedLatencyScenario(bench, gateway, { sample: SIZES.latencySample, stored: SIZES.stored, timeoutMs: SIZES.timeoutMs }, runTag, log));
+    }
+    await gateway.stop();
+    if (only.has('outbox')) {
+      const queued = await trimQueuedAcks(bench, SIZES.outbox);
+      log(`outbox: ${queued} queued acknowledgements, gateway now with SMTP`);
+      const out = await outboxScenario(bench, () => bench.startGateway(), queued, SIZES.timeoutMs);
+      push(out.result);
+      gateway = out.gateway;
+    } else {
+      gateway = await bench.startGateway();
+    }
+    if (only.has('webform')) {
+      log(`webform: autocannon ${SIZES.webformSeconds} s per side`);
+      push(await webformScenario(bench, gateway, { seconds: SIZES.webformSeconds, connections: SIZES.webformConnections }));
+    }
+    if (only.has('chat')) {
+      log(`chat: ${SIZES.chatVisitors} visitor sockets, offered ${SIZES.chatRates.join('/')} msg/s`);
+      push(await chatScenario(bench, gateway, { visitors: SIZES.chatVisitors, rates: SIZES.chatRates, stepSeconds: SIZES.chatStepSeconds }, log));
+    }
+    if (only.has('idle')) {
+      log(`idle: ${SIZES.idleSockets} idle visitor sockets`);
+      push(await idleScenario(bench, gateway, SIZES.idleSockets, log));
+    }
+    await gateway.stop();
+  } finally {
+    await bench.dispose();
+  }
+  const profile = profileDir ? summarizeProfiles(profileDir, ROOT) : undefined;
+  const final = report(profile);
+  const files = writeResults(ROOT, final);
   log(`results: ${files.json}, ${files.md} (${Math.round((Date.now() - Date.parse(startedAt)) / 1000)} s)`);
   if (!quick || flag('readme')) {
-    log(updateReadme(ROOT, report, relative(ROOT, files.md)) ? 'README performance table updated' : 'README has no bench markers: not updated');
+    log(updateReadme(ROOT, final, relative(ROOT, files.md)) ? 'README performance table updated' : 'README has no bench markers: not updated');
   }
-  for (const t of report.targets) log(`${t.met ? 'MET   ' : 'MISSED'} ${t.scenario}: ${t.target} (${t.measured})`);
+  for (const t of final.targets) log(`${t.met ? 'MET   ' : 'MISSED'} ${t.scenario}: ${t.target} (${t.measured})`);
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -174,15 +174,19 @@ async function pipePair(bench: Bench, tag: string, n: number): Promise<Measureme
   return [row(variant, 'baseline', n, noCpu(base.usage), base.value), row(variant, 'gateway', n, noCpu(gw.usage), gw.value)];
 }
 
-export async function emailScenario(bench: Bench, gateway: RunningGateway, sizes: EmailSizes, runTag: string): Promise<ScenarioResult> {
+export async function emailScenario(bench: Bench, gateway: RunningGateway, sizes: EmailSizes, runTag: string, log: (line: string) => void = () => {}): Promise<ScenarioResult> {
   const notes: string[] = [];
   const idleRate = await idleCommandRate(bench.db);
   notes.push(`Gateway background while idle: ${round(idleRate, 1)} database commands/s (pollers, leases), subtracted from the per-mail counts.`);
   const measurements: Measurement[] = [];
-  measurements.push(...await lmtpPair(bench, gateway, idleRate, `${runTag}l1`, sizes.lmtpMails, 1, sizes.timeoutMs));
-  measurements.push(...await lmtpPair(bench, gateway, idleRate, `${runTag}l4`, sizes.lmtpMails, 4, sizes.timeoutMs));
-  measurements.push(...await imapPair(bench, gateway, idleRate, `${runTag}im`, sizes.imapMails, sizes.timeoutMs));
-  measurements.push(...await pipePair(bench, `${runTag}pp`, sizes.pipeMails));
+  const done = (rows: Measurement[]) => {
+    log(`email: ${rows[1]!.variant}: ${rows[1]!.throughput} vs ${rows[0]!.throughput} mails/s`);
+    measurements.push(...rows);
+  };
+  done(await lmtpPair(bench, gateway, idleRate, `${runTag}l1`, sizes.lmtpMails, 1, sizes.timeoutMs));
+  done(await lmtpPair(bench, gateway, idleRate, `${runTag}l4`, sizes.lmtpMails, 4, sizes.timeoutMs));
+  done(await imapPair(bench, gateway, idleRate, `${runTag}im`, sizes.imapMails, sizes.timeoutMs));
+  done(await pipePair(bench, `${runTag}pp`, sizes.pipeMails));
 
   const targets = [];
   for (let i = 0; i < measurements.length; i += 2) {
