@@ -12,7 +12,7 @@ import { startFaultBed, waitReady, type FaultBed } from './support/fault-bed.ts'
 import { dovecotMailSource } from './support/load-source.ts';
 import { LoadRunner } from './support/load-runner.ts';
 import { seededRng } from './support/rng.ts';
-import { writeRow } from './support/summary.ts';
+import { writeRows } from './support/summary.ts';
 
 const MAILS = 30;
 const DROPS = 12;
@@ -43,10 +43,10 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'imap-drops.fault'))('
     expect(gateway.process.child.exitCode, gateway.process.output()).toBeNull();
     const verdict = await checkDelivery(bed.conn.db!, load.accepted, bed.sinkMessages(), []);
     const uidChanges = DROPS / 4;
-    writeRow(inject('faultSummaryDir'), {
-      fault: `IMAP kicks (${kicks}) and UIDVALIDITY changes (${uidChanges})`, injected: kicks + uidChanges, ...verdict,
-      retries: 0, seed: rng.seed, seconds: Math.round((Date.now() - began) / 1000),
-    });
+    writeRows(inject('faultSummaryDir'), {
+      fault: `IMAP kicks (${kicks}) and UIDVALIDITY changes (${uidChanges})`, injected: kicks + uidChanges,
+      seed: rng.seed, seconds: Math.round((Date.now() - began) / 1000),
+    }, verdict, load.answers);
     expect(verdict.problems).toEqual([]);
     expect(verdict.accepted).toBe(MAILS);
     expect(kicks).toBeGreaterThan(DROPS / 2); // the consumer was connected to be kicked most of the time

@@ -44,7 +44,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'smtp-outage.fault'))(
     await waitForQuiet(bed.conn.db!, load.accepted, bed.sinkMessages, 120_000);
     const verdict = await checkDelivery(bed.conn.db!, load.accepted, bed.sinkMessages(), []);
     writeRow(inject('faultSummaryDir'), {
-      fault: `SMTP peer down ${OUTAGE_MS / 1000} s`, injected: 1, ...verdict,
+      fault: `SMTP peer down ${OUTAGE_MS / 1000} s`, channel: 'email', injected: 1, ...verdict,
       retries: entries.reduce((n, e) => n + (e.attempts as number), 0), seconds: Math.round((Date.now() - began) / 1000),
     });
     expect(verdict.problems).toEqual([]);

@@ -10,7 +10,7 @@ import { checkDelivery, waitForQuiet } from './support/delivery-check.ts';
 import { startFaultBed, type FaultBed } from './support/fault-bed.ts';
 import { dovecotMailSource, lmtpMailSource } from './support/load-source.ts';
 import { LoadRunner } from './support/load-runner.ts';
-import { writeRow } from './support/summary.ts';
+import { writeRows } from './support/summary.ts';
 
 const PER_SOURCE = 15;
 
@@ -33,10 +33,9 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'two-gateways.fault'))
     await waitForQuiet(bed.conn.db!, load.accepted, bed.sinkMessages, 120_000);
     for (const g of [a!, b!]) expect(g.process.child.exitCode, g.process.output()).toBeNull();
     const verdict = await checkDelivery(bed.conn.db!, load.accepted, bed.sinkMessages(), []);
-    writeRow(inject('faultSummaryDir'), {
-      fault: 'two gateways, one mailbox and outbox', injected: 1, ...verdict,
-      retries: load.answers.filter((x) => x.status === 'retry').length, seconds: Math.round((Date.now() - began) / 1000),
-    });
+    writeRows(inject('faultSummaryDir'), {
+      fault: 'two gateways, one mailbox and outbox', injected: 1, seconds: Math.round((Date.now() - began) / 1000),
+    }, verdict, load.answers);
     expect(load.rejected()).toEqual([]);
     expect(verdict.problems).toEqual([]);
     expect(verdict.accepted).toBe(3 * PER_SOURCE);

@@ -12,6 +12,7 @@ import { startDovecot, type DovecotServer } from '../../support/dovecot.ts';
 import { spawnGateway, type GatewayProcess } from '../../support/gateway-process.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../support/smtp-sink.ts';
 import { waitUntil } from '../../support/skip.ts';
+import { FAULT_CHAT_SITE } from './chat-source.ts';
 import { startKillableFerretDb, type KillableDatabase } from './ferretdb.ts';
 
 export interface RunningGateway {
@@ -67,6 +68,11 @@ export async function startFaultBed(user: string): Promise<FaultBed> {
     OUTBOX_BACKOFF_BASE_MS: '100', OUTBOX_BACKOFF_MAX_MS: '1000', OUTBOX_MAX_ATTEMPTS: '1000',
     // Every message is a new ticket from a new sender; no breaker may decide the counts.
     GLOBAL_BREAKER_LIMIT: '100000', ACK_PER_DOMAIN_LIMIT: '100000',
+    // Chat and form load come from one script on one address: no rate limit may decide a count
+    // either, and the form is sent at once (the robot checks have tests of their own).
+    CHAT_SITES: JSON.stringify([FAULT_CHAT_SITE]),
+    CHAT_SOCKET_RATE_POINTS: '100000', CHAT_VISITOR_RATE_POINTS: '100000',
+    WEBFORM_MIN_FILL_MS: '0', WEBFORM_RATE_IP_LIMIT: '100000', WEBFORM_RATE_ADDRESS_LIMIT: '100000',
     ...extra,
   });
 
@@ -80,7 +86,7 @@ export async function startFaultBed(user: string): Promise<FaultBed> {
       const startedAt = Date.now();
       if (!waitForHttp) return { process: child, lmtpPort, httpPort, startedAt };
       await Promise.race([
-        waitForPort(httpPort, 60_000),
+        waitForPort(httpPort, 120_000),
         child.exited.then(({ code, signal }) => { throw new Error(`gateway exited at start (${code ?? signal}): ${child.output()}`); }),
       ]);
       return { process: child, lmtpPort, httpPort, startedAt };

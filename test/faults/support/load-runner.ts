@@ -7,6 +7,7 @@ import type { LoadItem, LoadSource, Offer } from './load-source.ts';
 
 export interface Answer {
   source: string;
+  channel: string;
   key: string;
   status: Offer['status'];
   detail?: string;
@@ -26,7 +27,8 @@ export interface LoadOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class LoadRunner {
-  readonly accepted = new Map<string, { channel: string; source: string; at: number }>();
+  /** By the sender's key: the channel and the externalId the message must be stored under. */
+  readonly accepted = new Map<string, { channel: string; externalId: string; source: string; at: number }>();
   readonly answers: Answer[] = [];
   private readonly pending = new Map<LoadSource, Array<{ item: LoadItem; due: number }>>();
   private stopping = false;
@@ -69,6 +71,11 @@ export class LoadRunner {
     return this.answers.filter((a) => a.startedAt >= from && a.at <= to && (!status || a.status === status));
   }
 
+  /** Closes what the sources hold open (chat sockets). */
+  close(): void {
+    for (const s of this.sources) s.close?.();
+  }
+
   rejected(): Answer[] {
     return this.answers.filter((a) => a.status === 'rejected');
   }
@@ -91,11 +98,13 @@ export class LoadRunner {
     const queue = this.pending.get(source)!;
     const startedAt = Date.now();
     const offer = await source.offer(item);
-    this.answers.push({ source: source.name, key: item.key, status: offer.status, startedAt, at: Date.now(),
+    this.answers.push({ source: source.name, channel: source.channel, key: item.key, status: offer.status, startedAt, at: Date.now(),
       ...(offer.status === 'accepted' ? {} : { detail: offer.detail }) });
     const index = queue.findIndex((q) => q.item.key === item.key);
     if (index >= 0) queue.splice(index, 1);
-    if (offer.status === 'accepted') this.accepted.set(item.key, { channel: source.channel, source: source.name, at: Date.now() });
+    if (offer.status === 'accepted') {
+      this.accepted.set(item.key, { channel: source.channel, externalId: offer.externalId ?? item.key, source: source.name, at: Date.now() });
+    }
     else if (offer.status === 'retry') queue.push({ item, due: Date.now() + (this.options.retryAfterMs ?? 1_000) });
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Load for the fault suite, one "load source" per way a message can enter the gateway. A source
  * offers one item and says what the sender was told: accepted (the channel confirmed it: LMTP 250,
- * pipe exit 0, later HTTP 201 or a chat ack), retry (told to try later, or the connection broke:
- * a real sender keeps it and tries again) or rejected (refused for good: always a failure here).
- * Chat and web form load plug in as further sources; the ledger and the checks stay the same.
+ * pipe exit 0, HTTP 201, a chat ack), retry (told to try later, or the connection broke: a real
+ * sender keeps it and tries again) or rejected (refused for good: always a failure here).
+ * Chat and web form load are further sources (chat-source.ts, form-source.ts); the ledger and the
+ * checks stay the same.
  */
 import nodemailer from 'nodemailer';
 import type { DovecotServer } from '../../support/dovecot.ts';
@@ -13,11 +14,15 @@ import { buildMail } from '../../support/mail-builder.ts';
 export interface LoadItem {
   /** Sequence number within the run; also makes the sender and the subject unique. */
   seq: number;
-  /** The idempotency key the gateway stores the message under (for mail, the Message-ID). */
+  /** The sender's idempotency key (for mail the Message-ID, a chat clientId, a form's Idempotency-Key). */
   key: string;
 }
 
-export type Offer = { status: 'accepted' } | { status: 'retry' | 'rejected'; detail: string };
+/**
+ * What the sender was told. An accepted offer may name the `externalId` the gateway stores the
+ * message under when it is not the key itself (chat: `<visitorId>:<clientId>`, form: `submit:<key>`).
+ */
+export type Offer = { status: 'accepted'; externalId?: string } | { status: 'retry' | 'rejected'; detail: string };
 
 export interface LoadSource {
   /** e.g. `email/lmtp`; shown in failures. */
@@ -27,6 +32,8 @@ export interface LoadSource {
   /** Builds the item for a sequence number (its key is what the checks look up). */
   item(seq: number): LoadItem;
   offer(item: LoadItem): Promise<Offer>;
+  /** Lets go of what the source holds open (sockets). */
+  close?(): void;
 }
 
 /** One mail per item: distinct sender, so per-sender acknowledgement limits never decide a count. */

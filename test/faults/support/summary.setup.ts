@@ -16,7 +16,7 @@ export default function setup(project: TestProject) {
   project.provide('faultSummaryDir', dir);
   return () => {
     const rows = readRows(dir);
-    process.stdout.write(`\n== Fault suite summary (${rows.length} scenario(s))\n${formatTable(rows)}\n\n`);
+    process.stdout.write(`\n== Fault suite summary (${rows.length} row(s): one per scenario and channel)\n${formatTable(rows)}\n\n`);
     rmSync(dir, { recursive: true, force: true });
   };
 }
