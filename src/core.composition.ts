@@ -105,7 +105,7 @@ export async function buildCore(
   const acknowledger = new Acknowledger({
     suggest: async (ticket, message, at) => (await knowledge.suggestFor(ticket, message.visibleText || message.text, at))
       .map((o) => ({ problem: o.article.problem, url: o.url })),
-    outbox: repos.outbox, ackLog: repos.ackLog, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail,
+    outbox: repos.outbox, messages: repos.messages, tickets: repos.tickets, renderer, guard, settings: mail,
     links: { publicUrl: config.publicUrl, keys, statusTtlMs: webform.statusLinkTtlMs, verifyTtlMs: webform.verifyLinkTtlMs },
   });
   const ingest = new IngestService({

@@ -123,28 +123,49 @@ export class IngestService implements IntakeSink {
   }
 
   private async ingestOnce(delivered: InboundMessage, hash: string): Promise<IngestResult> {
-    const { repos, logger, settings } = this.deps;
-    let message = delivered;
-    let known = await repos.messages.byExternalId(message.channel, message.externalId);
-    let reused: Decision | undefined;
-    if (known?.contentHash && known.contentHash !== hash) {
-      // A different mail under a Message-ID we already hold: store it as its own, flagged message.
-      message = { ...message, externalId: `${message.externalId}#${hash.slice(0, 16)}` };
-      reused = { step: 'classify', rule: 'message-id-reused', detail: `Message-ID ${delivered.externalId} already names a different stored mail` };
-      known = await repos.messages.byExternalId(message.channel, message.externalId);
-    }
-    const log = logger.child({ channel: message.channel, externalId: message.externalId });
-    if (known?.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, ticketId: known.ticketId, reason: 'already stored' };
-    const ours = known ? null : ownMailReason(message, settings);
+    const ours = ownMailReason(delivered, this.deps.settings);
     if (ours) {
-      log.info({ reason: ours }, 'ignored mail from ourselves');
+      this.deps.logger.child({ channel: delivered.channel, externalId: delivered.externalId }).info({ reason: ours }, 'ignored mail from ourselves');
       return { outcome: 'ignored', reason: ours };
     }
-    const contact = await this.sender(message);
-    if (known) return this.finish(message, known, contact, log);
+    const contact = await this.sender(delivered);
+    return this.store(delivered, hash, contact);
+  }
 
+  /**
+   * Places the message and inserts it: the insert is the duplicate check (its `_id` derives from
+   * channel and externalId), so a new message costs no lookup first. A duplicate key means it is
+   * stored: a finished one is a duplicate, an unfinished one (a crash, a concurrent ingest) is
+   * finished here, and a different mail under a Message-ID we hold is stored as its own, flagged.
+   */
+  private async store(message: InboundMessage, hash: string, contact: Contact | null, reused?: Decision): Promise<IngestResult> {
+    const { repos } = this.deps;
+    const log = this.deps.logger.child({ channel: message.channel, externalId: message.externalId });
     const placement = await this.place(message, contact);
-    if (!placement) return { outcome: 'ignored', reason: 'bounce about no message of ours and no ticket' };
+    const stored = placement ? await this.record(message, hash, contact, placement, reused) : null;
+    if (placement && stored) {
+      crashPoint('ingest.after-message-insert');
+      return this.finish(message, stored, contact, log, placement.ticket);
+    }
+    const known = await repos.messages.byExternalId(message.channel, message.externalId);
+    if (!known) {
+      if (!placement) return { outcome: 'ignored', reason: 'bounce about no message of ours and no ticket' };
+      throw new TransientError('message vanished after a duplicate-key insert');
+    }
+    if (known.contentHash && known.contentHash !== hash && !reused) {
+      // A different mail under a Message-ID we already hold: store it as its own, flagged message.
+      const rekeyed = { ...message, externalId: `${message.externalId}#${hash.slice(0, 16)}` };
+      return this.store(rekeyed, hash, contact, {
+        step: 'classify', rule: 'message-id-reused', detail: `Message-ID ${message.externalId} already names a different stored mail`,
+      });
+    }
+    if (known.complete) return { outcome: 'duplicate', ticketNumber: known.ticketNumber, ticketId: known.ticketId, reason: 'already stored' };
+    return this.finish(message, known, contact, log);
+  }
+
+  /** Inserts the message (complete=false); null when it is stored already. */
+  private async record(message: InboundMessage, hash: string, contact: Contact | null, placement: Placement, reused: Decision | undefined): Promise<StoredMessage | null> {
+    const { repos, settings } = this.deps;
     const { ticket } = placement;
     const body = await boundBody(message, settings.bodyPreviewBytes, repos.blobs);
     const existing = 'id' in ticket ? ticket : null;
@@ -169,16 +190,7 @@ export class IngestService implements IntakeSink {
       if (outbound) stored.rfcMessageId = outbound.messageId;
     }
     faultPoint('ingest.before-message-insert');
-    if (!(await repos.messages.insert(stored))) {
-      // Another process stored it first: take its record and make sure it is finished.
-      const winner = await repos.messages.byExternalId(message.channel, message.externalId);
-      if (!winner) throw new TransientError('message vanished after a duplicate-key insert');
-      if (winner.complete) return { outcome: 'duplicate', ticketNumber: winner.ticketNumber, ticketId: winner.ticketId, reason: 'stored concurrently' };
-      return this.finish(message, winner, contact, log);
-    }
-    crashPoint('ingest.after-message-insert');
-    const record = await repos.messages.byExternalId(message.channel, message.externalId);
-    return this.finish(message, record!, contact, log);
+    return repos.messages.insert(stored);
   }
 
   /** Finds the ticket this message belongs on (or describes the new one), and says why. */
@@ -243,8 +255,19 @@ export class IngestService implements IntakeSink {
     };
   }
 
-  /** The stored message's ticket; for the message that opens it, created now (idempotent by origin). */
-  private async ticketOf(message: InboundMessage, stored: StoredMessage, contact: Contact | null): Promise<Ticket> {
+  /**
+   * The stored message's ticket; for the message that opens it, created now (idempotent by origin).
+   * `placed` is what placement found or described moments ago for a message this call inserted:
+   * an existing ticket is used as read, and a new one cannot exist yet (its message was just
+   * inserted by us), so nothing is read back.
+   */
+  private async ticketOf(message: InboundMessage, stored: StoredMessage, contact: Contact | null, placed?: Ticket | NewTicket): Promise<Ticket> {
+    if (placed && 'id' in placed) return placed;
+    if (placed && stored.opensTicket) {
+      const created = await this.deps.repos.tickets.createOnce(placed, { absent: true });
+      crashPoint('ingest.after-ticket');
+      return created;
+    }
     const ticket = await this.deps.repos.tickets.byId(stored.ticketId);
     if (ticket) return ticket;
     if (!stored.opensTicket) throw new TransientError(`ticket ${stored.ticketId} of a stored message is missing`);
@@ -255,12 +278,12 @@ export class IngestService implements IntakeSink {
   }
 
   /** Step 4 and 5: everything after the message exists. Each write is idempotent. */
-  private async finish(message: InboundMessage, stored: StoredMessage, contact: Contact | null, log: Logger): Promise<IngestResult> {
+  private async finish(message: InboundMessage, stored: StoredMessage, contact: Contact | null, log: Logger, placed?: Ticket | NewTicket): Promise<IngestResult> {
     const { repos, clock } = this.deps;
     const at = clock.now();
-    const ticket = await this.ticketOf(message, stored, contact);
+    const ticket = await this.ticketOf(message, stored, contact, placed);
     const role = roleOf(stored, message);
-    const { eventType, notes } = await this.roles[role].finish({ message, stored, ticket, contact, at });
+    const { eventType, notes, ticket: touched } = await this.roles[role].finish({ message, stored, ticket, contact, at });
     await repos.events.record({
       id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type: eventType,
       actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
@@ -271,16 +294,19 @@ export class IngestService implements IntakeSink {
     if (fired) {
       await repos.events.record({ id: `rule:${ticket.id}`, ticketId: ticket.id, type: 'ticket.rule-applied', actor: `rule:${fired.rule}`, data: { rule: fired.rule, detail: fired.detail }, at });
     }
+    let ackDecision: Decision | undefined;
     if (stored.opensTicket) {
-      const fresh = (await repos.tickets.byId(ticket.id)) ?? ticket;
-      const decision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at);
-      await repos.messages.setAckDecision(stored.channel, stored.externalId, decision);
+      // The ticket as this ingest left it (the role's touch applied): nothing to read back. A
+      // replay (placed unset) re-reads it, since the breaker of an earlier attempt may have tripped.
+      const fresh = placed ? (touched ?? ticket) : ((await repos.tickets.byId(ticket.id)) ?? ticket);
+      ackDecision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at, { firstAttempt: Boolean(placed) });
       await this.deps.onTicketOpened?.(fresh, message, at);
     }
     // Queued once per message (the outbox id is the message's): a replay does not answer twice.
     if (role === 'customer' && contact && !stored.flagged) await this.deps.enquiries?.answer({ message, stored, filedOn: ticket, contact, at });
     crashPoint('ingest.before-complete');
-    await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number);
+    // The acknowledgement decision is recorded with completion: until then a replay decides again.
+    await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number, ackDecision);
     this.deps.publisher?.publish({
       type: eventType, ticketId: ticket.id, ticketNumber: ticket.number, actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
       data: { messageId: stored.id, channel: stored.channel, role }, at,
@@ -309,13 +335,21 @@ export class IngestService implements IntakeSink {
     }
     // A person answering reopens the ticket; an auto-responder does not.
     const reopen = !stored.opensTicket && message.classification === 'human' && ['pending', 'resolved'].includes(ticket.status);
-    await repos.tickets.touch(ticket.id, {
-      participantIds: stored.flagged ? [] : participants,
-      flags: [...(stored.flagged ? ['needs-review'] : []), ...(overflow ? [PARTICIPANTS_CAPPED] : [])],
+    const change = {
+      participantIds: (stored.flagged ? [] : participants).filter((id) => !ticket.participantIds.includes(id)),
+      flags: [...(stored.flagged ? ['needs-review'] : []), ...(overflow ? [PARTICIPANTS_CAPPED] : [])].filter((f) => !ticket.flags.includes(f)),
       ...(reopen ? { status: 'open' as const } : {}),
       at,
-    });
-    return { eventType: stored.opensTicket ? 'ticket.created' : 'message.appended', notes: [] };
+    };
+    const eventType = stored.opensTicket ? 'ticket.created' : 'message.appended';
+    // The ticket this message opens was created with its sender and times: touch it only to add more.
+    if (stored.opensTicket && !change.participantIds.length && !change.flags.length) return { eventType, notes: [], ticket };
+    await repos.tickets.touch(ticket.id, change);
+    const touched: Ticket = {
+      ...ticket, participantIds: [...ticket.participantIds, ...change.participantIds], flags: [...ticket.flags, ...change.flags],
+      ...(reopen ? { status: 'open' as const } : {}), updatedAt: at, lastMessageAt: at,
+    };
+    return { eventType, notes: [], ticket: touched };
   }
 
   /** Many automatic messages on one ticket in a short time: a loop. Stop all automatic mail for it. */

@@ -20,6 +20,8 @@ export interface RoleOutcome {
   eventType: string;
   /** What the role did, for the ingest result (e.g. a delivery report's effect). */
   notes: string[];
+  /** The ticket with what the role wrote to it applied, when the role knows (saves a re-read). */
+  ticket?: Ticket;
 }
 
 export interface RoleHandler {

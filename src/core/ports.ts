@@ -87,7 +87,8 @@ export interface TicketRepository {
    * Inserts unless a ticket with the same originKey exists; returns whichever is stored. A number
    * is drawn only when the ticket is really new, so a replayed ingest leaves no gap.
    */
-  createOnce(ticket: NewTicket): Promise<Ticket>;
+  /** `absent`: the caller knows the ticket does not exist yet, so nothing is read first. */
+  createOnce(ticket: NewTicket, options?: { absent?: boolean }): Promise<Ticket>;
   /** The id createOnce gives the ticket of this origin (deterministic), known before it exists. */
   idForOrigin(originKey: string): string;
   byId(id: string): Promise<Ticket | null>;
@@ -132,10 +133,13 @@ export interface MessageRepository {
   byExternalId(channel: string, externalId: string): Promise<StoredMessage | null>;
   /** The first stored message (any direction) whose RFC Message-ID is in the list. */
   byRfcMessageIds(ids: string[]): Promise<StoredMessage | null>;
-  /** Inserts; returns false when (channel, externalId) already exists. */
-  insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<boolean>;
-  /** Marks the message complete, recording its ticket's number (a new ticket gets it after the insert). */
-  markComplete(channel: string, externalId: string, ticketNumber: number): Promise<void>;
+  /** Inserts and returns the stored record; null when (channel, externalId) already exists. */
+  insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<StoredMessage | null>;
+  /**
+   * Marks the message complete, recording its ticket's number (a new ticket gets it after the
+   * insert) and, when given, the acknowledgement decision, in one write.
+   */
+  markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision): Promise<void>;
   setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
   /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
   countAutomaticSince(ticketId: string, since: Date): Promise<number>;
@@ -213,14 +217,15 @@ export interface OutboxRepository {
   recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void>;
 }
 
+/** What an automatic-mail count is kept per: one address, one domain (strangers), or the gateway. */
+export type AckScope = 'address' | 'domain' | 'all';
+
 export interface AckLogRepository {
-  /** Counts acknowledgements to this address since `since`, not counting `exceptId`. */
-  countSince(address: string, since: Date, exceptId: string): Promise<number>;
-  /** Counts acknowledgements to addresses at this domain since `since`, not counting `exceptId`. */
-  countDomainSince(domain: string, since: Date, exceptId: string): Promise<number>;
-  /** Counts every acknowledgement since `since`, not counting `exceptId` (the global breaker). */
-  countAllSince(since: Date, exceptId: string): Promise<number>;
-  record(id: string, address: string, ticketId: string, at: Date): Promise<void>;
+  /**
+   * Counts one more automatic mail for `key` in the fixed window of `windowMs` holding `at` and
+   * returns the window's count including it (one round trip by `_id`).
+   */
+  count(scope: AckScope, key: string, windowMs: number, at: Date): Promise<number>;
 }
 
 export interface QuarantinedItem {

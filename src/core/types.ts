@@ -175,6 +175,8 @@ export interface Contact {
   identities: Identity[];
   /** The email identities' values, in the order they were added. */
   emails: string[];
+  /** When we first heard of this contact (absent on contacts read without it). */
+  since?: Date;
 }
 
 export type Direction = 'inbound' | 'outbound';

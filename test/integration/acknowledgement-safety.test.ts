@@ -73,10 +73,12 @@ describe('acknowledgement limits per domain and the global breaker', () => {
   });
 
   it('pauses strangers at the global breaker while customers with earlier tickets keep their acknowledgements', async () => {
-    // Carol wrote long ago: her earlier ticket predates the breaker window.
+    // Carol wrote long ago: we have known her since before the breaker window, and the
+    // acknowledgements counted so far belong to an earlier window.
     const earlier = await ackOf(env, { messageId: '<carol-1@customer.example>', from: 'carol@customer.example', subject: 'Old question' });
     await env.core.models.Ticket.updateOne({ _id: earlier.stored.ticketId }, { $set: { createdAt: new Date(Date.now() - 2 * 3600_000) } });
-    await env.core.models.AckLog.updateMany({}, { $set: { at: new Date(Date.now() - 2 * 3600_000) } });
+    await env.core.models.Contact.updateOne({ _id: earlier.stored.fromContactId }, { $set: { createdAt: new Date(Date.now() - 2 * 3600_000) } });
+    await env.core.models.AckCount.deleteMany({});
 
     const wave = [];
     for (let i = 1; i <= 5; i++) {

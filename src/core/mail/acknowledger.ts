@@ -8,7 +8,7 @@
 import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
 import type { LoopGuard } from './loop-guard.ts';
 import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
-import type { AckLogRepository, MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from '../ports.ts';
+import type { MessageRepository, OutboxRepository, TemplateRenderer, TicketRepository } from '../ports.ts';
 import { senderForged } from './sender-authentication.ts';
 import type { TokenKeys } from './reply-token.ts';
 import { signLinkToken } from '../status-link.ts';
@@ -27,7 +27,6 @@ export interface AckLinks {
 
 export interface AckDeps {
   outbox: OutboxRepository;
-  ackLog: AckLogRepository;
   messages: MessageRepository;
   tickets: TicketRepository;
   renderer: TemplateRenderer;
@@ -58,8 +57,12 @@ export class Acknowledger {
   constructor(private readonly deps: AckDeps) {}
 
   /** Decides whether to acknowledge, queues the mail when yes, and says why either way. */
-  async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date): Promise<Decision> {
-    const { outbox, ackLog, guard } = this.deps;
+  /**
+   * `firstAttempt`: the ticket was created by this very ingest (not a replay), so nothing can be
+   * queued for it yet and the outbox is not asked.
+   */
+  async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: { firstAttempt?: boolean } = {}): Promise<Decision> {
+    const { outbox, guard } = this.deps;
     if (message.classification !== 'human') return ack('not-human', `classified ${message.classification}`);
     // By the requester's reachable routes, not the channel the message came in on: a form or chat
     // message from someone with an address is acknowledged by mail too.
@@ -74,13 +77,13 @@ export class Acknowledger {
     // Held: the address gets one verification mail; the acknowledgement follows its click.
     const hold = Boolean(webform && message.holdAcknowledgement);
     const outboxId = hold ? `verify:${ticket.id}` : `ack:${ticket.id}`;
-    const queued = await outbox.byId(outboxId);
+    const queued = options.firstAttempt ? null : await outbox.byId(outboxId);
     if (queued) return ack(hold ? 'held-until-verified' : 'queued', `${hold ? 'verification' : 'acknowledgement'} ${queued.channel === 'email' ? queued.messageId : queued.id} queued`);
     const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
-    const knownCustomer = await this.deps.tickets.requestedBefore(requester.id, knownSince);
-    const stop = await guard.check({ ticket, address: to, selfId: outboxId, at, knownCustomer });
+    // A contact known since before the window is no stranger (its record says so: no ticket scan).
+    const knownCustomer = requester.since ? requester.since < knownSince : await this.deps.tickets.requestedBefore(requester.id, knownSince);
+    const stop = await guard.check({ ticket, address: to, at, knownCustomer });
     if (stop) return stop;
-    await ackLog.record(outboxId, to, ticket.id, at);
     const name = safeDisplayName(message.from.name);
     const kind = hold ? 'webform-verify' : webform ? 'webform-ack' : 'ack';
     const articles = !hold && this.deps.suggest ? await this.deps.suggest(ticket, message, at) : [];

@@ -8,6 +8,10 @@
  * - for strangers (no earlier ticket), at most `perDomainLimit` per recipient domain per window,
  *   and a global breaker across the whole gateway: forged mail can aim acknowledgements at
  *   strangers, but only a few, and a flood of it never silences known customers.
+ * The limits count in fixed windows (one counter document each, read and raised by `_id` in one
+ * round trip): a mail counts when it is checked, so one stopped by a later rule, or checked again
+ * by a replay after a crash, counts too (errs on the quiet side), and a burst straddling a window
+ * boundary may get up to twice a limit.
  */
 import type { AckLogRepository, SuppressionRepository } from '../ports.ts';
 import type { Decision, Ticket } from '../types.ts';
@@ -24,8 +28,6 @@ export interface LoopGuardSettings {
 export interface GuardRequest {
   ticket: Ticket;
   address: string;
-  /** This mail's own log id (a replay must not count itself). */
-  selfId: string;
   at: Date;
   /** The recipient had tickets before the current global window: the breaker never pauses them. */
   knownCustomer: boolean;
@@ -43,23 +45,23 @@ export class LoopGuard {
   ) {}
 
   /** Null when the mail may go; else the decision that stopped it. */
-  async check({ ticket, address, selfId, at, knownCustomer }: GuardRequest): Promise<Decision | null> {
+  async check({ ticket, address, at, knownCustomer }: GuardRequest): Promise<Decision | null> {
+    if (ticket.flags.includes(AUTOMAIL_STOPPED)) return verdict('ticket-breaker', `automatic mail on #${ticket.number} is stopped`);
     const suppressed = await this.suppressions.activeFor(address, at);
     if (suppressed) return verdict('suppressed', `${address} is suppressed until ${suppressed.until.toISOString()}: ${suppressed.reason}`);
-    if (ticket.flags.includes(AUTOMAIL_STOPPED)) return verdict('ticket-breaker', `automatic mail on #${ticket.number} is stopped`);
-    const since = (windowMs: number) => new Date(at.getTime() - windowMs);
-    const toSender = await this.ackLog.countSince(address, since(this.settings.perSenderWindowMs), selfId);
-    if (toSender >= this.settings.perSenderLimit) {
-      return verdict('rate-limited', `${toSender} automatic mails to ${address} in the window`);
+    // Each count includes this mail: it may go while the count stays within the limit.
+    const toSender = await this.ackLog.count('address', address, this.settings.perSenderWindowMs, at);
+    if (toSender > this.settings.perSenderLimit) {
+      return verdict('rate-limited', `${toSender - 1} automatic mails to ${address} in the window`);
     }
     if (knownCustomer) return null;
     const domain = address.slice(address.lastIndexOf('@') + 1);
-    const toDomain = await this.ackLog.countDomainSince(domain, since(this.settings.perDomainWindowMs), selfId);
-    if (toDomain >= this.settings.perDomainLimit) {
-      return verdict('domain-limited', `${toDomain} automatic mails to ${domain} in the window`);
+    const toDomain = await this.ackLog.count('domain', domain, this.settings.perDomainWindowMs, at);
+    if (toDomain > this.settings.perDomainLimit) {
+      return verdict('domain-limited', `${toDomain - 1} automatic mails to ${domain} in the window`);
     }
-    const overall = await this.ackLog.countAllSince(since(this.settings.globalWindowMs), selfId);
-    if (overall >= this.settings.globalLimit) return verdict('global-breaker', `${overall} automatic mails in the window; known customers still get theirs`);
+    const overall = await this.ackLog.count('all', 'gateway', this.settings.globalWindowMs, at);
+    if (overall > this.settings.globalLimit) return verdict('global-breaker', `${overall - 1} automatic mails in the window; known customers still get theirs`);
     return null;
   }
 }

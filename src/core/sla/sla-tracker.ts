@@ -59,7 +59,8 @@ export class SlaTracker {
     if (!ticket) return null;
     const at = event?.at ?? this.deps.clock.now();
     const policy = await this.policyOf(ticket);
-    const stored = await store.clock(ticketId);
+    // A ticket's first event is its creation: it has no clock yet (a replayed creation writes the same start).
+    const stored = event?.type === 'ticket.created' ? null : await store.clock(ticketId);
     if (!policy) {
       // No policy (any more): nothing is due.
       if (stored) await store.saveTimers(timersOf({ ...stored, runningSince: null }, settings.calendar, settings.warnAtPercent));

@@ -1,10 +1,10 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
 import { agentFanoutWanted } from '../../core/index.ts';
 import type {
-  AckLogRepository, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
+  AckLogRepository, AckScope, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
   SuppressionRepository,
 } from '../../core/index.ts';
-import { stableId } from './ids.ts';
+import { isDuplicateKey, stableId } from './ids.ts';
 import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
@@ -31,22 +31,20 @@ export class MongoEventRepository implements EventRepository {
 export class MongoAckLogRepository implements AckLogRepository {
   constructor(private readonly m: Models) {}
 
-  async countSince(address: string, since: Date, exceptId: string): Promise<number> {
-    return this.m.AckLog.countDocuments({ address: address.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
-  }
-
-  async countDomainSince(domain: string, since: Date, exceptId: string): Promise<number> {
-    return this.m.AckLog.countDocuments({ domain: domain.toLowerCase(), at: { $gte: since }, _id: { $ne: exceptId } });
-  }
-
-  async countAllSince(since: Date, exceptId: string): Promise<number> {
-    return this.m.AckLog.countDocuments({ at: { $gte: since }, _id: { $ne: exceptId } });
-  }
-
-  async record(id: string, address: string, ticketId: string, at: Date): Promise<void> {
-    const lower = address.toLowerCase();
-    const domain = lower.slice(lower.lastIndexOf('@') + 1);
-    await this.m.AckLog.updateOne({ _id: id }, { $setOnInsert: { address: lower, domain, ticketId, at } }, { upsert: true });
+  async count(scope: AckScope, key: string, windowMs: number, at: Date): Promise<number> {
+    const start = Math.floor(at.getTime() / windowMs) * windowMs;
+    const _id = `${scope}:${key.toLowerCase()}:${start}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const doc = await this.m.AckCount.findOneAndUpdate(
+          { _id }, { $inc: { n: 1 }, $setOnInsert: { windowEndsAt: new Date(start + windowMs) } }, { upsert: true, returnDocument: 'after' },
+        ).lean<{ n: number }>();
+        return doc!.n;
+      } catch (err) {
+        // Two first counts of a window at once: the loser's upsert hits the winner's `_id`. Count again.
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
   }
 }
 

@@ -11,12 +11,17 @@ import type { Models } from './models.ts';
 
 /** Gives the identity to `contactId` unless someone holds it; returns whoever holds it now. */
 export async function claimIdentity(m: Models, key: string, contactId: string): Promise<string> {
-  try {
-    await m.ContactIdentity.updateOne({ _id: key }, { $setOnInsert: { contactId, createdAt: new Date() } }, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err; // a concurrent claim of the same key won
+  // One round trip: the upsert returns the claim as it stands, ours or an earlier one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const doc = await m.ContactIdentity.findOneAndUpdate(
+        { _id: key }, { $setOnInsert: { contactId, createdAt: new Date() } }, { upsert: true, returnDocument: 'after' },
+      ).lean<{ contactId: string }>();
+      return doc!.contactId;
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= 3) throw err; // a concurrent claim of the same key won: read it
+    }
   }
-  return (await m.ContactIdentity.findById(key).lean<{ contactId: string }>())!.contactId;
 }
 
 export async function mergeContact(m: Models, into: string, from: string): Promise<void> {

@@ -4,38 +4,42 @@ import { identitiesOf, identityKey } from './identity-keys.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
 
-interface ContactDoc { _id: string; name?: string; identities?: string[] }
+interface ContactDoc { _id: string; name?: string; identities?: string[]; createdAt?: Date }
 
 function toContact(d: ContactDoc): Contact {
   const identities = identitiesOf(d.identities ?? []);
-  return { id: d._id, name: d.name, identities, emails: identities.filter((i) => i.kind === 'email').map((i) => i.value) };
+  return {
+    id: d._id, name: d.name, identities, emails: identities.filter((i) => i.kind === 'email').map((i) => i.value),
+    ...(d.createdAt ? { since: d.createdAt } : {}),
+  };
 }
 
 /**
  * A contact's id is derived from the identity it was created with, so creating one is an upsert
  * that two racing ingests (or a replay after a crash) resolve to the same document. Ownership of
- * an identity is its document in contact_identities (unique `_id`); the contact is written first,
- * so a crash in between leaves a contact that the replay claims the identity for.
+ * an identity is its document in contact_identities (unique `_id`). Finding or creating costs two
+ * round trips by `_id`, both upserts that return the document: the claim (which names the owner,
+ * ours or an earlier one), then the owner's contact (created when missing: a first sight, or a
+ * crash between the two).
  */
 export class MongoContactRepository implements ContactRepository {
   constructor(private readonly m: Models) {}
 
   async findOrCreate(identity: Identity, name?: string): Promise<Contact> {
-    const existing = await this.byIdentity(identity);
-    if (existing) return existing;
     const key = identityKey(identity);
-    const _id = stableId('ct', identity.kind, key.slice(identity.kind.length + 1));
-    try {
-      await this.m.Contact.updateOne(
-        { _id },
-        { $setOnInsert: { name: name || undefined, identities: [key], createdAt: new Date() } },
-        { upsert: true },
-      );
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same contact won
+    const owner = await claimIdentity(this.m, key, stableId('ct', identity.kind, key.slice(identity.kind.length + 1)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const doc = await this.m.Contact.findOneAndUpdate(
+          { _id: owner },
+          { $setOnInsert: { ...(name ? { name } : {}), identities: [key], createdAt: new Date() } },
+          { upsert: true, returnDocument: 'after' },
+        ).lean<ContactDoc>();
+        return toContact(doc!);
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 3) throw err; // a concurrent upsert of the same contact won: read it
+      }
     }
-    const owner = await claimIdentity(this.m, key, _id);
-    return (await this.byIds([owner]))[0]!;
   }
 
   async byIdentity(identity: Identity): Promise<Contact | null> {

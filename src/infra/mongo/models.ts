@@ -4,7 +4,7 @@ import { chatDigestSchema, chatFollowUpSchema } from './chat-follow-up.schemas.t
 import { migrateContacts } from './contact.migration.ts';
 import { intakeRuleListSchema } from './intake-rule.schemas.ts';
 import {
-  ackLogSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
+  ackCountSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -20,7 +20,7 @@ export function createModels(conn: Connection) {
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Quarantine: conn.model('Quarantine', quarantineSchema),
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
-    AckLog: conn.model('AckLog', ackLogSchema),
+    AckCount: conn.model('AckCount', ackCountSchema),
     Suppression: conn.model('Suppression', suppressionSchema),
     IngestAttempt: conn.model('IngestAttempt', ingestAttemptSchema),
     ChatLine: conn.model('ChatLine', chatLineSchema),

@@ -44,6 +44,9 @@ ticketSchema.index({ createdAt: -1, number: -1 });
 ticketSchema.index({ requesterId: 1, createdAt: 1 });
 
 export const messageSchema = new Schema({
+  // `m_<hash of channel and externalId>` (messageKey): the duplicate check is the insert itself.
+  // Documents stored before that have ObjectIds and are found by (channel, externalId).
+  _id: String,
   ticketId: { type: String, required: true, index: true },
   ticketNumber: Number,
   direction: { type: String, enum: ['inbound', 'outbound'] },
@@ -189,15 +192,13 @@ export const ticketEventSchema = new Schema({
 }, { ...opts, collection: 'ticket_events' });
 ticketEventSchema.index({ fanout: 1, at: 1 });
 
-export const ackLogSchema = new Schema({
-  _id: String,
-  address: { type: String, index: true },
-  /** The recipient's domain, for the per-domain limit. */
-  domain: String,
-  ticketId: String,
-  at: { type: Date, index: true },
-}, { ...opts, collection: 'ack_log' });
-ackLogSchema.index({ domain: 1, at: 1 });
+/**
+ * Automatic mails per recipient, recipient domain and gateway in fixed windows: `_id` is
+ * `<scope>:<key>:<window start ms>` and `n` the count, raised by one `$inc` upsert that returns
+ * the new count, so a rate check reads one document by `_id` whatever the history holds.
+ * (`ack_log`, one document per acknowledgement counted by scans, is no longer written.)
+ */
+export const ackCountSchema = new Schema({ _id: String, n: Number, windowEndsAt: Date }, { ...opts, collection: 'ack_counts' });
 
 export const suppressionSchema = new Schema({
   _id: String, // the address, lowercased

@@ -26,10 +26,12 @@ export class MongoSlaStore implements SlaStore {
     await this.m.SlaClock.replaceOne({ _id: ticketId }, { _id: ticketId, ...fields }, { upsert: true });
   }
 
+  /** Every timer of the ticket in one round trip (one `update` command with a statement each). */
   async saveTimers(timers: SlaTimer[]): Promise<void> {
-    for (const { id, ...fields } of timers) {
-      await this.m.SlaTimer.replaceOne({ _id: id }, { _id: id, ...fields }, { upsert: true });
-    }
+    if (!timers.length) return;
+    await this.m.SlaTimer.bulkWrite(timers.map(({ id, ...fields }) => ({
+      replaceOne: { filter: { _id: id }, replacement: { _id: id, ...fields }, upsert: true },
+    })), { ordered: true });
   }
 
   async timersOf(ticketId: string): Promise<SlaTimer[]> {

@@ -39,11 +39,18 @@ export class MongoTicketRepository implements TicketRepository {
     return stableId('tk', originKey);
   }
 
-  async createOnce(t: NewTicket): Promise<Ticket> {
+  /**
+   * Creates the origin's ticket once. `absent`: the caller knows it does not exist yet (it just
+   * inserted the ticket's opening message), so the first attempt reads nothing first. What is
+   * written is what is returned: an upsert that inserted is never read back.
+   */
+  async createOnce(t: NewTicket, options: { absent?: boolean } = {}): Promise<Ticket> {
     const _id = this.idForOrigin(t.originKey);
     for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt++) {
-      const existing = await this.byId(_id);
-      if (existing) return existing; // a replay, or a concurrent ingest of the same origin won
+      if (attempt > 1 || !options.absent) {
+        const existing = await this.byId(_id);
+        if (existing) return existing; // a replay, or a concurrent ingest of the same origin won
+      }
       const number = await this.numbers.next();
       const insert = {
         originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
@@ -54,9 +61,9 @@ export class MongoTicketRepository implements TicketRepository {
         ...presetFields(t),
       };
       try {
-        await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
-        const stored = await this.byId(_id);
-        if (stored) return stored;
+        const res = await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
+        if (res.upsertedCount === 1) return toTicket({ _id, ...insert } as unknown as TicketDoc);
+        // It existed after all (a concurrent ingest of the same origin): the next round reads it.
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         // Either the same origin was stored concurrently (the loop's byId finds it) or another
