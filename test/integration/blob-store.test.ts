@@ -31,6 +31,18 @@ describe('GridFS blob store on the real server', () => {
     expect(await db.conn.db!.collection('blobs.files').countDocuments({ _id: first.id as never })).toBe(1);
   });
 
+  it('stores a buffer that fits in one chunk as one document, and returns it byte for byte', async () => {
+    const data = randomBytes(20_000);
+    const first = await store.put(data, { filename: 'message.eml', contentType: 'message/rfc822' });
+    const again = await store.put(data, { filename: 'message.eml', contentType: 'message/rfc822' });
+    expect(again.id).toBe(first.id);
+    expect(await readAll(await store.get(first.id))).toEqual(data);
+    expect(await store.stat(first.id)).toMatchObject({ size: data.length, checksum: first.checksum, contentType: 'message/rfc822' });
+    expect(await db.conn.db!.collection('blobs.chunks').countDocuments({ files_id: first.id })).toBe(0);
+    await store.delete(first.id);
+    expect(await store.stat(first.id)).toBeNull();
+  });
+
   it('streams a put with size and checksum recorded', async () => {
     const data = randomBytes(300_000);
     const info = await store.put(Readable.from([data.subarray(0, 100_000), data.subarray(100_000)]), { filename: 'a.bin', contentType: 'application/octet-stream' });

@@ -171,8 +171,10 @@ describe('LMTP listener', () => {
     expect(info.response).toMatch(/^250 2\.6\.0 OK quarantined: .*boundary/);
     const held = await gateway.conn.collection('quarantine').findOne({ source: 'lmtp' });
     expect(held?.reason).toMatch(/boundary/);
-    const chunks = await gateway.conn.collection('blobs.chunks').find({ files_id: held!.rawBlobId }).sort({ n: 1 }).toArray();
-    expect(Buffer.concat(chunks.map((c) => Buffer.from(c.data.buffer))).toString()).toContain(broken.toString());
+    const rawMail = await new Promise<Buffer>((resolve, reject) => {
+      void gateway.repos.blobs.get(held!.rawBlobId).then((s) => { const parts: Buffer[] = []; s.on('data', (c: Buffer) => parts.push(c)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject); }, reject);
+    });
+    expect(rawMail.toString()).toContain(broken.toString());
     expect(await counts()).toEqual({ ...before, quarantine: before.quarantine + 1 });
   });
 

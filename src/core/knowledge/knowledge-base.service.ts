@@ -31,6 +31,12 @@ function cut(text: string, max: number): string {
 
 /** Articles a search reads at most (a help desk's knowledge base is small; see docs/architecture.md). */
 const MAX_CANDIDATES = 500;
+/**
+ * How long a process reuses the published articles of a language for suggestions: every new
+ * ticket asks for them, and they change only when an agent edits one. An edit through this
+ * process applies at once; another process picks it up within this time.
+ */
+export const PUBLISHED_CACHE_MS = 30_000;
 
 export interface KnowledgeBaseDeps {
   stores: KnowledgeStores;
@@ -49,10 +55,14 @@ export interface OfferedArticle {
 }
 
 export class KnowledgeBase {
+  /** Published articles per language (null: more than a search reads; searches go to the store). */
+  private published = new Map<Locale, { articles: Article[] | null; until: number }>();
+
   constructor(private readonly deps: KnowledgeBaseDeps) {}
 
   async create(input: ArticleInput, actorId: string, sourceTicketNumber?: number): Promise<Article> {
     const at = this.deps.clock.now();
+    this.published.clear();
     return this.deps.stores.articles.insert({
       id: `kb_${randomBytes(8).toString('hex')}`, ...input, terms: this.termsOf(input), createdBy: actorId, createdAt: at, updatedAt: at,
       ...(sourceTicketNumber ? { sourceTicketNumber } : {}),
@@ -60,7 +70,9 @@ export class KnowledgeBase {
   }
 
   async update(id: string, input: ArticleInput): Promise<Article> {
+    this.published.clear();
     const updated = await this.deps.stores.articles.update(id, { ...input, terms: this.termsOf(input), updatedAt: this.deps.clock.now() });
+    this.published.clear();
     if (!updated) throw new HelpdeskError(ErrorCodes.NOT_FOUND, `no article ${id}`);
     return updated;
   }
@@ -101,6 +113,11 @@ export class KnowledgeBase {
   async search(text: string, language: Locale, limit: number, includeDrafts = false): Promise<ScoredArticle[]> {
     const terms = distinctTerms(text);
     if (!terms.length) return [];
+    const published = includeDrafts ? null : await this.publishedIn(language);
+    if (published) {
+      const wanted = new Set(terms);
+      return rankArticles(terms, published.filter((a) => a.terms.some((t) => wanted.has(t))), published.length).slice(0, limit);
+    }
     const status = includeDrafts ? {} : { status: 'published' as const };
     const [candidates, total] = await Promise.all([
       this.deps.stores.articles.list({ language, ...status, anyTerm: terms }, MAX_CANDIDATES),
@@ -147,6 +164,17 @@ export class KnowledgeBase {
     const id = token ? verifySuggestion(this.deps.keys, token) : null;
     if (!id || !id.endsWith(`~${articleId}`)) return false;
     return this.deps.stores.suggestions.answer(id, answer, this.deps.clock.now());
+  }
+
+  /** The published articles of a language, from this process's short-lived copy (see PUBLISHED_CACHE_MS). */
+  private async publishedIn(language: Locale): Promise<Article[] | null> {
+    const now = Date.now();
+    const hit = this.published.get(language);
+    if (hit && now < hit.until) return hit.articles;
+    const articles = await this.deps.stores.articles.list({ language, status: 'published' }, MAX_CANDIDATES + 1);
+    const kept = articles.length > MAX_CANDIDATES ? null : articles;
+    this.published.set(language, { articles: kept, until: now + PUBLISHED_CACHE_MS });
+    return kept;
   }
 
   private termsOf(input: ArticleInput): string[] {

@@ -94,7 +94,9 @@ export class SlaTracker {
   }
 
   private async policyOf(ticket: Ticket): Promise<SlaPolicy | null> {
-    const [requester] = await this.deps.repos.contacts.byIds([ticket.requesterId]);
+    // The requester's domains matter only to a policy for a customer domain: else no read.
+    const byDomain = this.deps.settings.policies.some((p) => p.domain !== undefined);
+    const [requester] = byDomain ? await this.deps.repos.contacts.byIds([ticket.requesterId]) : [];
     const domains = (requester?.emails ?? []).map((e) => e.split('@')[1]?.toLowerCase() ?? '').filter(Boolean);
     return policyFor(this.deps.settings.policies, { priority: ticket.priority, category: ticket.category, domains });
   }

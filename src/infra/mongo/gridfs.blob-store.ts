@@ -5,6 +5,9 @@
  * is an upsert keyed by (files_id, n) whose content is fixed by the id, and the files document,
  * written last, makes the blob visible. Two racing puts of the same content write the same bytes,
  * and a put after a crash mid-upload simply completes the chunks that are there.
+ * A buffer that fits in one chunk (most raw mails and bodies) is stored inline in its files
+ * document instead: one upsert by `_id`, no chunk, no lookup first (the content fixes the id, so
+ * a repeat or a racing put changes nothing). Reads take the inline bytes when a document has them.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
@@ -26,7 +29,19 @@ async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
   }
 }
 
-interface FileDoc { _id: string; length: number; filename: string; chunkSize?: number; uploadDate?: Date; metadata?: { checksum?: string; contentType?: string } }
+interface FileDoc {
+  _id: string; length: number; filename: string; chunkSize?: number; uploadDate?: Date;
+  metadata?: { checksum?: string; contentType?: string };
+  /** The content itself, for a blob small enough to need no chunks. */
+  data?: mongoose.mongo.Binary;
+}
+
+function infoOf(doc: FileDoc): BlobInfo {
+  return {
+    id: doc._id, size: doc.length, filename: doc.filename,
+    checksum: doc.metadata?.checksum ?? '', contentType: doc.metadata?.contentType ?? 'application/octet-stream',
+  };
+}
 
 export class GridFsBlobStore implements BlobStore {
   private readonly bucket: mongoose.mongo.GridFSBucket;
@@ -43,6 +58,15 @@ export class GridFsBlobStore implements BlobStore {
     if (Buffer.isBuffer(data)) {
       const checksum = createHash('sha256').update(data).digest('hex');
       const id = `sha256-${checksum}`;
+      if (data.length <= CHUNK_BYTES) {
+        await ignoreDuplicate(this.files.updateOne({ _id: id }, {
+          $setOnInsert: {
+            length: data.length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: meta.filename,
+            metadata: { contentType: meta.contentType, checksum }, data: new mongoose.mongo.Binary(data),
+          },
+        }, { upsert: true }));
+        return { id, size: data.length, checksum, ...meta };
+      }
       const existing = await this.stat(id);
       if (existing) return existing;
       await this.chunkIndex();
@@ -72,8 +96,10 @@ export class GridFsBlobStore implements BlobStore {
    * because the driver ends quietly when trailing chunks are missing.
    */
   async get(id: string): Promise<Readable> {
-    const info = await this.stat(id);
-    if (!info) throw Object.assign(new Error(`blob ${id} not found`), { code: 'E_NOT_FOUND' });
+    const doc = await this.files.findOne({ _id: id });
+    if (!doc) throw Object.assign(new Error(`blob ${id} not found`), { code: 'E_NOT_FOUND' });
+    if (doc.data) return Readable.from([Buffer.from(doc.data.buffer)]);
+    const info = infoOf(doc);
     if (info.size > 0 && !(await this.chunks.findOne({ files_id: id, n: 0 }, { projection: { _id: 1 } }))) {
       throw Object.assign(new Error(`blob ${id} has lost its content`), { code: 'E_CORRUPT' });
     }
@@ -87,12 +113,8 @@ export class GridFsBlobStore implements BlobStore {
   }
 
   async stat(id: string): Promise<BlobInfo | null> {
-    const doc = await this.files.findOne({ _id: id });
-    if (!doc) return null;
-    return {
-      id, size: doc.length, filename: doc.filename,
-      checksum: doc.metadata?.checksum ?? '', contentType: doc.metadata?.contentType ?? 'application/octet-stream',
-    };
+    const doc = await this.files.findOne({ _id: id }, { projection: { data: 0 } });
+    return doc ? infoOf(doc) : null;
   }
 
   async delete(id: string): Promise<void> {
