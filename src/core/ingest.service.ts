@@ -14,7 +14,7 @@
  * Which role the message plays (customer, agent, bounce) is decided once, in `place`, and stored on
  * the message; step 4 is that role's handler (the customer step here, AgentReplyHandler, BounceHandler).
  */
-import type { Acknowledger } from './mail/acknowledger.ts';
+import type { Acknowledger, OutboundCopy } from './mail/acknowledger.ts';
 import type { AgentReplyHandler } from './mail/agent-reply.handler.ts';
 import type { BounceHandler } from './mail/bounce.handler.ts';
 import { crashPoint, faultPoint } from './crash-points.ts';
@@ -295,21 +295,24 @@ export class IngestService implements IntakeSink {
       await repos.events.record({ id: `rule:${ticket.id}`, ticketId: ticket.id, type: 'ticket.rule-applied', actor: `rule:${fired.rule}`, data: { rule: fired.rule, detail: fired.detail }, at });
     }
     let ackDecision: Decision | undefined;
+    let ackCopy: OutboundCopy | undefined;
     if (stored.opensTicket) {
       // The ticket as this ingest left it (the role's touch applied): nothing to read back. A
       // replay (placed unset) re-reads it, since the breaker of an earlier attempt may have tripped.
       const fresh = placed ? (touched ?? ticket) : ((await repos.tickets.byId(ticket.id)) ?? ticket);
-      ackDecision = await this.deps.acknowledger.acknowledge(fresh, message, contact, at, { firstAttempt: Boolean(placed) });
+      ({ decision: ackDecision, copy: ackCopy } = await this.deps.acknowledger.decide(fresh, message, contact, at, { firstAttempt: Boolean(placed) }));
       await this.deps.onTicketOpened?.(fresh, message, at);
     }
     // Queued once per message (the outbox id is the message's): a replay does not answer twice.
     if (role === 'customer' && contact && !stored.flagged) await this.deps.enquiries?.answer({ message, stored, filedOn: ticket, contact, at });
     crashPoint('ingest.before-complete');
-    // The acknowledgement decision is recorded with completion: until then a replay decides again.
-    await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number, ackDecision);
+    // The acknowledgement's decision and copy are stored with completion: until then a replay decides again.
+    await repos.messages.markComplete(stored.channel, stored.externalId, ticket.number, ackDecision, ackCopy);
     this.deps.publisher?.publish({
       type: eventType, ticketId: ticket.id, ticketNumber: ticket.number, actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
       data: { messageId: stored.id, channel: stored.channel, role }, at,
+      // A customer message placed by this call: the ticket as placed and touched here is current.
+      ...(role === 'customer' && placed ? { ticket: touched ?? ticket } : {}),
     });
     const outcome = stored.opensTicket ? 'created' : 'appended';
     log.info({ ticket: ticket.number, outcome, role }, `message ${outcome}`);

@@ -137,9 +137,10 @@ export interface MessageRepository {
   insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<StoredMessage | null>;
   /**
    * Marks the message complete, recording its ticket's number (a new ticket gets it after the
-   * insert) and, when given, the acknowledgement decision, in one write.
+   * insert) and, when given, the acknowledgement decision, in one write; with `copy` (the
+   * acknowledgement's copy, stored once by its key) in the same round trip, the copy first.
    */
-  markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision): Promise<void>;
+  markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision, copy?: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<void>;
   setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void>;
   /** Inbound messages on a ticket not written by a person (auto-reply, bounce, bulk) since `since`. */
   countAutomaticSince(ticketId: string, since: Date): Promise<number>;
@@ -445,6 +446,11 @@ export interface TicketEvent {
   actor: string;
   data: Record<string, unknown>;
   at: Date;
+  /**
+   * The ticket as the publisher just wrote it, when it holds it: a listener in this process (the
+   * SLA clock) need not read it back. Never sent to a client.
+   */
+  ticket?: Ticket;
 }
 
 /** Where live listeners subscribe to ticket events; the returned function unsubscribes. */

@@ -16,11 +16,13 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 
 /**
- * Issue 12's target is 12 commands for both. These are the ceilings reached so far: a regression
- * fails here, and each reduction lowers them (what is left is listed in docs/architecture.md).
+ * Issue 12's target is 12 for both. A reply meets it. The new mail here comes from a first-time
+ * sender: creating the contact costs one round trip more than finding it, and a stranger's
+ * acknowledgement counts against the per-domain and gateway-wide limits (two more counters), so
+ * its ceiling is 15 until those are folded (docs/architecture.md, "Round trips per mail").
  */
-const NEW_MAIL_BUDGET = 23;
-const REPLY_BUDGET = 16;
+const NEW_MAIL_BUDGET = 15;
+const REPLY_BUDGET = 12;
 // Commands that are the driver's own housekeeping, not the mail's.
 const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'getMore', 'killCursors']);
 

@@ -12,7 +12,7 @@ import type { MessageRepository, OutboxRepository, TemplateRenderer, TicketRepos
 import { senderForged } from './sender-authentication.ts';
 import type { TokenKeys } from './reply-token.ts';
 import { signLinkToken } from '../status-link.ts';
-import type { Contact, Decision, InboundMessage, MailOutbound, Ticket } from '../types.ts';
+import type { Contact, Decision, InboundMessage, MailOutbound, StoredMessage, Ticket } from '../types.ts';
 
 /**
  * Signed links in the mail for web form tickets: the status page, and the address check that
@@ -43,33 +43,47 @@ export interface AckDeps {
 
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
 
-/** Stores the copy of a queued outbound mail on its ticket (idempotent: keyed by the outbox id). */
-async function recordOutbound(messages: MessageRepository, outbound: MailOutbound, visibleText: string): Promise<void> {
-  await messages.insert({
+/** The copy of a queued outbound mail kept on its ticket (keyed by the outbox id: stored once). */
+export type OutboundCopy = Omit<StoredMessage, 'id' | 'createdAt'>;
+
+function copyOf(outbound: MailOutbound): OutboundCopy {
+  return {
     ticketId: outbound.ticketId, ticketNumber: outbound.ticketNumber, direction: 'outbound', channel: outbound.channel,
     externalId: `outbox:${outbound.id}`, rfcMessageId: outbound.messageId, from: { address: outbound.from.address },
     to: outbound.to, cc: [], subject: outbound.subject, text: outbound.text, html: outbound.html,
-    visibleText, attachments: [], decisions: [], complete: true,
-  });
+    visibleText: outbound.text, attachments: [], decisions: [], complete: true,
+  };
 }
 
 export class Acknowledger {
   constructor(private readonly deps: AckDeps) {}
 
-  /** Decides whether to acknowledge, queues the mail when yes, and says why either way. */
   /**
-   * `firstAttempt`: the ticket was created by this very ingest (not a replay), so nothing can be
-   * queued for it yet and the outbox is not asked.
+   * Decides whether to acknowledge, queues the mail (and keeps its copy on the ticket) when yes,
+   * and says why either way. `firstAttempt`: the ticket was created by this very ingest (not a
+   * replay), so nothing can be queued for it yet and the outbox is not asked.
    */
   async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: { firstAttempt?: boolean } = {}): Promise<Decision> {
+    const { decision, copy } = await this.decide(ticket, message, requester, at, options);
+    if (copy) await this.deps.messages.insert(copy);
+    return decision;
+  }
+
+  /**
+   * As `acknowledge`, but the copy of a queued mail is returned for the caller to store (the
+   * ingest stores it with the message's completion, in one round trip). A repeat after a crash
+   * finds the queued mail and returns its copy again, so the copy is never lost.
+   */
+  async decide(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: { firstAttempt?: boolean } = {}): Promise<{ decision: Decision; copy?: OutboundCopy }> {
+    const decision = (d: Decision) => ({ decision: d });
     const { outbox, guard } = this.deps;
-    if (message.classification !== 'human') return ack('not-human', `classified ${message.classification}`);
+    if (message.classification !== 'human') return decision(ack('not-human', `classified ${message.classification}`));
     // By the requester's reachable routes, not the channel the message came in on: a form or chat
     // message from someone with an address is acknowledged by mail too.
     const to = (message.from.address ?? requester?.emails[0])?.toLowerCase();
-    if (!to || !requester) return ack('no-address', 'requester has no email address');
+    if (!to || !requester) return decision(ack('no-address', 'requester has no email address'));
     if (senderForged(message.authentication)) {
-      return ack('forged-sender', `trusted verifier: spf=${message.authentication?.spf}, dmarc=${message.authentication?.dmarc}`);
+      return decision(ack('forged-sender', `trusted verifier: spf=${message.authentication?.spf}, dmarc=${message.authentication?.dmarc}`));
     }
 
     const { links } = this.deps;
@@ -78,12 +92,17 @@ export class Acknowledger {
     const hold = Boolean(webform && message.holdAcknowledgement);
     const outboxId = hold ? `verify:${ticket.id}` : `ack:${ticket.id}`;
     const queued = options.firstAttempt ? null : await outbox.byId(outboxId);
-    if (queued) return ack(hold ? 'held-until-verified' : 'queued', `${hold ? 'verification' : 'acknowledgement'} ${queued.channel === 'email' ? queued.messageId : queued.id} queued`);
+    if (queued) {
+      return {
+        decision: ack(hold ? 'held-until-verified' : 'queued', `${hold ? 'verification' : 'acknowledgement'} ${queued.channel === 'email' ? queued.messageId : queued.id} queued`),
+        ...(queued.channel === 'email' ? { copy: copyOf(queued as MailOutbound) } : {}),
+      };
+    }
     const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
     // A contact known since before the window is no stranger (its record says so: no ticket scan).
     const knownCustomer = requester.since ? requester.since < knownSince : await this.deps.tickets.requestedBefore(requester.id, knownSince);
     const stop = await guard.check({ ticket, address: to, at, knownCustomer });
-    if (stop) return stop;
+    if (stop) return decision(stop);
     const name = safeDisplayName(message.from.name);
     const kind = hold ? 'webform-verify' : webform ? 'webform-ack' : 'ack';
     const articles = !hold && this.deps.suggest ? await this.deps.suggest(ticket, message, at) : [];
@@ -98,9 +117,9 @@ export class Acknowledger {
       references: [...message.threadHints.references, ...(message.messageId ? [message.messageId] : [])],
     });
     await outbox.enqueue(outbound, at);
-    await recordOutbound(this.deps.messages, outbound, outbound.text);
-    if (hold) return ack('held-until-verified', `verification ${outbound.messageId} queued; the acknowledgement waits for its link`);
-    return ack('queued', `acknowledgement ${outbound.messageId} queued`);
+    const copy = copyOf(outbound);
+    if (hold) return { decision: ack('held-until-verified', `verification ${outbound.messageId} queued; the acknowledgement waits for its link`), copy };
+    return { decision: ack('queued', `acknowledgement ${outbound.messageId} queued`), copy };
   }
 
   private linkVars(links: AckLinks, ticket: Ticket, hold: boolean, at: Date): Record<string, string> {

@@ -55,7 +55,8 @@ export class SlaTracker {
   /** Brings the ticket's clock and timers up to date (after `event`, when given); null without a policy. */
   async track(ticketId: string, event?: TicketEvent): Promise<SlaClock | null> {
     const { store, repos, settings } = this.deps;
-    const ticket = await repos.tickets.byId(ticketId);
+    // The ingest hands over the ticket it just wrote; anything else is read.
+    const ticket = event?.ticket?.id === ticketId ? event.ticket : await repos.tickets.byId(ticketId);
     if (!ticket) return null;
     const at = event?.at ?? this.deps.clock.now();
     const policy = await this.policyOf(ticket);

@@ -3,7 +3,11 @@ import { isDuplicateKey, stableId } from './ids.ts';
 import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
-const toStoredMessage = (doc: object) => fromDoc<StoredMessage>(doc);
+/** Empty lists may come back absent (an upsert's `$setOnInsert` stores none): read them as empty. */
+const toStoredMessage = (doc: object) => {
+  const m = fromDoc<StoredMessage>(doc);
+  return { ...m, to: m.to ?? [], cc: m.cc ?? [], attachments: m.attachments ?? [], decisions: m.decisions ?? [] };
+};
 
 /**
  * A message's `_id` derives from its idempotency key, so storing it and finding out that it was
@@ -43,8 +47,15 @@ export class MongoMessageRepository implements MessageRepository {
     }
   }
 
-  async markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision): Promise<void> {
-    await this.setFields(channel, externalId, { complete: true, ticketNumber, ...(ackDecision ? { ackDecision } : {}) });
+  async markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision, copy?: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<void> {
+    const fields = { complete: true, ticketNumber, ...(ackDecision ? { ackDecision } : {}) };
+    if (!copy) return this.setFields(channel, externalId, fields);
+    // One `update` command, in order: the copy (inserted once), then the completion.
+    const res = await this.m.Message.bulkWrite([
+      { updateOne: { filter: { _id: messageKey(copy.channel, copy.externalId) }, update: { $setOnInsert: { ...copy, createdAt: new Date() } }, upsert: true } },
+      { updateOne: { filter: { _id: messageKey(channel, externalId) }, update: { $set: fields } } },
+    ], { ordered: true });
+    if (res.matchedCount + res.upsertedCount < 2) await this.m.Message.updateOne({ channel, externalId }, { $set: fields });
   }
 
   async setAckDecision(channel: string, externalId: string, decision: Decision): Promise<void> {
