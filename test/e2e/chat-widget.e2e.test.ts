@@ -7,23 +7,22 @@
  * The transcript button mails the conversation. Also: Indonesian, roles and labels, Esc closes and
  * gives focus back.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { freePort } from '../../src/infra/db/tcp-ports.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, launchChromium } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SITE = 'demo';
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chromium)', 'chat-widget.e2e'))('chat widget in Chromium', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'chat-widget.e2e'))('chat widget in Chromium', () => {
   let gateway: Gateway;
   let sink: SmtpSink;
   let browser: Browser;
@@ -45,10 +44,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     }, { PORT: String(port), PUBLIC_URL: base });
     gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
     await gateway.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -6,41 +6,25 @@
  * panel (the visitor sees the agent typing, then receives the answer on its socket), and leaves.
  * Also: the panel in Indonesian.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { chatConfig, collect, connectVisitor, issueVisitor, request, type Line } from '../support/chat.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chromium)', 'console-chat.e2e'))('the console joins a live chat', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'console-chat.e2e'))('the console joins a live chat', () => {
   let gateway: Gateway;
   let browser: Browser;
   let base: string;
   let visitor: Socket;
   let ticketNumber = 0;
   let ana: Page;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  async function signIn(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    contexts.push(context);
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel(/Email address|Alamat email/).fill(email);
-    await page.getByLabel(/^(Password|Kata sandi)$/).fill(password);
-    await page.getByRole('button', { name: /^(Sign in|Masuk)$/ }).click();
-    return page;
-  }
+  let session: ConsoleSession;
 
   beforeAll(async () => {
     gateway = await createGateway(testConfig({ database: { dbName: testDbName('console_chat') }, ...chatConfig() }),
@@ -49,15 +33,13 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     base = `http://127.0.0.1:${gateway.httpPort()}`;
     await gateway.agents.create({ email: 'ana@helpdesk.test', displayName: 'Ana', role: 'agent', tier: 'L1', language: 'en' }, 'ana-password-123');
     await gateway.agents.create({ email: 'bo@helpdesk.test', displayName: 'Bo', role: 'agent', tier: 'L1', language: 'id' }, 'bo-password-123');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
     visitor?.close();
-    for (const c of contexts) await c.close().catch(() => {});
+    await session?.close();
     await browser?.close();
     await gateway?.conn.dropDatabase().catch(() => {});
     await gateway?.stop();
@@ -72,7 +54,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   });
 
   it('the agent joins from the chat ticket and sees the conversation so far, then the next line live', async () => {
-    ana = await signIn('ana@helpdesk.test', 'ana-password-123');
+    ana = await session.signIn('ana@helpdesk.test', 'ana-password-123');
     await ana.getByRole('heading', { name: 'Queue' }).waitFor();
     await ana.goto(`${base}/#/tickets/${ticketNumber}`);
     const panel = ana.locator('.live-chat');
@@ -119,7 +101,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   });
 
   it('speaks Indonesian for an Indonesian agent', async () => {
-    const bo = await signIn('bo@helpdesk.test', 'bo-password-123');
+    const bo = await session.signIn('bo@helpdesk.test', 'bo-password-123');
     await bo.getByRole('heading', { name: 'Antrean' }).waitFor();
     await bo.goto(`${base}/#/tickets/${ticketNumber}`);
     const panel = bo.locator('.live-chat');
@@ -131,6 +113,6 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   });
 
   it('raised no error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

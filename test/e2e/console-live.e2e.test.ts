@@ -5,41 +5,25 @@
  * update, threaded, at the SMTP peer; a second agent on the same ticket is shown as viewing and then typing; the
  * console speaks Indonesian for an agent whose language is Indonesian, and switches on request.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { dovecotAvailable } from '../support/dovecot.ts';
 import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const USER = 'consoledesk';
-const available = existsSync(CHROMIUM) && dovecotAvailable();
+const available = chromiumAvailable() && dovecotAvailable();
 
 describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-live.e2e'))('the agent console', () => {
   let env: EmailGateway;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
   let ana: Page;
   let bo: Page;
   let ticketNumber = 0;
-  const pageErrors: string[] = [];
-
-  async function signIn(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    contexts.push(context);
-    // Nothing leaves the machine: only the gateway answers.
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel(/Email address|Alamat email/).fill(email);
-    await page.getByLabel(/^(Password|Kata sandi)$/).fill(password);
-    await page.getByRole('button', { name: /^(Sign in|Masuk)$/ }).click();
-    return page;
-  }
 
   beforeAll(async () => {
     env = await startEmailGateway(USER);
@@ -47,14 +31,12 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
     const { agents } = env.gateway;
     await agents.create({ email: 'ana@helpdesk.test', displayName: 'Ana', role: 'admin', tier: 'L1', language: 'en' }, 'ana-password-123');
     await agents.create({ email: 'bo@helpdesk.test', displayName: 'Bo', role: 'agent', tier: 'L2', language: 'id' }, 'bo-password-123');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await session?.close();
     await browser?.close();
     await env?.stop();
   });
@@ -71,7 +53,7 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
   });
 
   it('refuses a wrong password and signs the agent in with the right one', async () => {
-    ana = await signIn('ana@helpdesk.test', 'not-her-password');
+    ana = await session.signIn('ana@helpdesk.test', 'not-her-password');
     await ana.getByRole('alert').filter({ hasText: 'Wrong address or password.' }).waitFor();
     await ana.getByLabel('Password').fill('ana-password-123');
     await ana.getByRole('button', { name: 'Sign in' }).click();
@@ -106,7 +88,7 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
   });
 
   it('warns each agent when another is viewing or typing on the same ticket', async () => {
-    bo = await signIn('bo@helpdesk.test', 'bo-password-123');
+    bo = await session.signIn('bo@helpdesk.test', 'bo-password-123');
     // Bo's language is Indonesian: his console starts in it.
     await bo.getByRole('heading', { name: 'Antrean' }).waitFor();
     expect(await bo.locator('html').getAttribute('lang')).toBe('id');
@@ -193,6 +175,6 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-li
       return agent?.language === 'id' ? agent : null;
     }, 'the language setting stored');
     expect(me.language).toBe('id');
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

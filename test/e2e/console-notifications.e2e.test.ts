@@ -4,28 +4,25 @@
  * reload), and the help desk then mails the agent accordingly: an assignment still arrives at the
  * SMTP peer, a customer's reply no longer does.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signReplyToken, type Agent } from '../../src/core/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-notifications.e2e'))('notification settings in the console', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-notifications.e2e'))('notification settings in the console', () => {
   let sink: SmtpSink;
   let gateway: Gateway;
   let browser: Browser;
-  let page: Page;
+  let session: ConsoleSession;
   let base: string;
   let wati: Agent;
-  const pageErrors: string[] = [];
   const replies = 'Balasan pelanggan pada tiket yang ditugaskan kepada saya';
 
   beforeAll(async () => {
@@ -38,14 +35,12 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-not
     await gateway.start();
     base = `http://127.0.0.1:${gateway.httpPort()}`;
     wati = (await gateway.agents.create({ email: 'wati@helpdesk.test', displayName: 'Wati', role: 'agent', tier: 'L2', language: 'id' }, 'wati-password-123')).agent;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    const context = await browser.newContext({ locale: 'id-ID' });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
+    await session?.close();
     await browser?.close();
     await gateway?.conn.dropDatabase().catch(() => {});
     await gateway?.stop();
@@ -53,10 +48,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-not
   });
 
   it('switches off customer replies from the form, in Indonesian, and keeps it', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Alamat email').fill('wati@helpdesk.test');
-    await page.getByLabel('Kata sandi').fill('wati-password-123');
-    await page.getByRole('button', { name: 'Masuk' }).click();
+    const page = await session.signIn('wati@helpdesk.test', 'wati-password-123', { context: { locale: 'id-ID' } });
     await page.getByRole('link', { name: 'Notifikasi' }).click();
     await page.getByRole('heading', { name: 'Email notifikasi' }).waitFor();
     expect(await page.getByLabel('Tiket baru di tingkat saya (L2), dan tiket yang dieskalasi ke sana').isChecked()).toBe(true);
@@ -69,7 +61,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-not
     await page.getByRole('heading', { name: 'Email notifikasi' }).waitFor();
     expect(await page.getByLabel(replies).isChecked()).toBe(false);
     expect(await page.getByLabel('Tiket yang ditugaskan kepada saya', { exact: true }).isChecked()).toBe(true);
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 
   it('then mails the agent an assignment but not a customer reply', async () => {

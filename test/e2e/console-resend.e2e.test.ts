@@ -5,43 +5,28 @@
  * state follows to "sent" without a reload) and the customer gets it exactly once. In Indonesian
  * the button is "Kirim ulang".
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { bearerClient } from '../support/api-client.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CUSTOMER = 'wira@example.org';
 const REPLY = 'The replacement laptop ships tomorrow.';
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chromium)', 'console-resend.e2e'))('resend from the console', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'console-resend.e2e'))('resend from the console', () => {
   let gateway: Gateway;
   let sink: SmtpSink;
   let browser: Browser;
   let base: string;
   let refusing = true;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  async function signIn(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    contexts.push(context);
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel(/Email address|Alamat email/).fill(email);
-    await page.getByLabel(/^(Password|Kata sandi)$/).fill(password);
-    await page.getByRole('button', { name: /^(Sign in|Masuk)$/ }).click();
-    return page;
-  }
+  let session: ConsoleSession;
 
   beforeAll(async () => {
     sink = await startSmtpSink({ rejectRecipients: (address) => refusing && address === CUSTOMER });
@@ -57,14 +42,12 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     await gateway.channels.email.intake(await buildMail({ messageId: '<laptop-1@example.org>', from: `Wira <${CUSTOMER}>`, subject: 'Laptop broken' }), 'test', gateway.ingest);
     const api = bearerClient(base, gateway.config.adminToken);
     expect((await api('POST', '/tickets/1/replies', { text: REPLY, requestId: 'laptop-reply' })).status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await session?.close();
     await browser?.close();
     await gateway?.conn.dropDatabase().catch(() => {});
     await gateway?.stop();
@@ -74,7 +57,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   const reply = (page: Page) => page.locator('.message.outbound').filter({ hasText: REPLY });
 
   it('shows the refused reply as failed, with a Resend button (Kirim ulang in Indonesian)', async () => {
-    const bo = await signIn('bo@helpdesk.test', 'bo-password-123');
+    const bo = await session.signIn('bo@helpdesk.test', 'bo-password-123');
     await bo.getByRole('heading', { name: 'Antrean' }).waitFor();
     await bo.goto(`${base}/#/tickets/1`);
     await reply(bo).locator('.delivery-failed').waitFor({ timeout: 30_000 });
@@ -82,7 +65,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   });
 
   it('sends it again with one click once the server accepts; the state follows to sent; delivered once', async () => {
-    const ana = await signIn('ana@helpdesk.test', 'ana-password-123');
+    const ana = await session.signIn('ana@helpdesk.test', 'ana-password-123');
     await ana.getByRole('heading', { name: 'Queue' }).waitFor();
     await ana.goto(`${base}/#/tickets/1`);
     await reply(ana).getByText('Delivery: failed').waitFor({ timeout: 30_000 });
@@ -100,6 +83,6 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
   });
 
   it('raised no error in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

@@ -4,19 +4,18 @@
  * York, marked as a warning once half the time is used and as breached once it has passed (the
  * breach escalates the ticket to L2).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/index.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MINUTE = 60_000;
 /** Jakarta is UTC+7 all year. */
 const wib = (date: string, time: string) => new Date(`${date}T${time}:00+07:00`);
@@ -27,7 +26,7 @@ class FakeClock implements Clock {
   set(at: Date): void { this.at = at; }
 }
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-sla.e2e'))('SLA due times in the console', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-sla.e2e'))('SLA due times in the console', () => {
   const clock = new FakeClock(wib('2026-12-07', '09:00')); // a Monday morning in Jakarta
   let sink: SmtpSink;
   let gateway: Gateway;
@@ -35,7 +34,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-sla
   let page: Page;
   let base: string;
   let ticketNumber = 0;
-  const pageErrors: string[] = [];
+  let session: ConsoleSession;
   const firstResponse = () => page.locator('section.sla [data-target=firstResponse]');
   const advance = async (to: Date) => {
     clock.set(to);
@@ -62,15 +61,12 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-sla
     await gateway.start();
     base = `http://127.0.0.1:${gateway.httpPort()}`;
     await gateway.agents.create({ email: 'sari@helpdesk.test', displayName: 'Sari', role: 'agent', tier: 'L1', language: 'en' }, 'sari-password-123');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    // A browser far from the calendar's zone: the due times must still read in Jakarta time.
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'America/New_York' });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
+    await session?.close();
     await browser?.close();
     await gateway?.conn.dropDatabase().catch(() => {});
     await gateway?.stop();
@@ -82,10 +78,8 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-sla
       from: 'Tono <tono@example.org>', messageId: '<sla-console@example.org>', subject: 'Email quota full', text: 'My mailbox says the quota is full.',
     }), 'test', gateway.ingest);
     ticketNumber = created.ticketNumber!;
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill('sari@helpdesk.test');
-    await page.getByLabel('Password').fill('sari-password-123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // A browser far from the calendar's zone: the due times must still read in Jakarta time.
+    page = await session.signIn('sari@helpdesk.test', 'sari-password-123', { context: { timezoneId: 'America/New_York' } });
     await page.getByRole('link', { name: `#${ticketNumber}` }).click();
     await page.locator('section.sla').getByText('Policy standard · Times in Asia/Jakarta.').waitFor();
     expect(await firstResponse().getAttribute('data-state')).toBe('running');
@@ -106,6 +100,6 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'console-sla
     expect(await firstResponse().getAttribute('class')).toContain('sla-breached'); // console.css marks it in red
     const ticket = await (await fetch(`${base}/api/v1/tickets/${ticketNumber}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json();
     expect(ticket.tier).toBe('L2');
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

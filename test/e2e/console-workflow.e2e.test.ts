@@ -7,44 +7,28 @@
  * draft article from it that the agent publishes, the Knowledge base view lists and the public page
  * shows. An agent who is not an admin reads the rules but gets no editor.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signFormToken } from '../../channels/webform/form-token.ts';
 import { tokenKeys } from '../../src/gateway.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { dovecotAvailable } from '../support/dovecot.ts';
 import { startEmailGateway, type EmailGateway } from '../support/email-gateway.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const USER = 'consoleflow';
-const available = existsSync(CHROMIUM) && dovecotAvailable();
+const available = chromiumAvailable() && dovecotAvailable();
 
 describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-workflow.e2e'))('the workflow in the agent console', () => {
   let env: EmailGateway;
   let browser: Browser;
   let base: string;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
   let ana: Page;
   let ticketNumber = 0;
   let vpnArticle = '';
-  const pageErrors: string[] = [];
-
-  async function signIn(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    contexts.push(context);
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel(/Email address|Alamat email/).fill(email);
-    await page.getByLabel(/^(Password|Kata sandi)$/).fill(password);
-    await page.getByRole('button', { name: /^(Sign in|Masuk)$/ }).click();
-    await page.locator('.live.on').waitFor();
-    return page;
-  }
 
   beforeAll(async () => {
     env = await startEmailGateway(USER, {}, { channels: { webform: {
@@ -61,20 +45,18 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
     });
     expect(res.status).toBe(201);
     vpnArticle = ((await res.json()) as { id: string }).id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
+    await session?.close();
     await browser?.close();
     await env?.stop();
   });
 
   it('lets an admin add a rule; a rule the API refuses shows its message naming the field, and the list stays as edited', async () => {
-    ana = await signIn('ana@helpdesk.test', 'ana-password-123');
+    ana = await session.signIn('ana@helpdesk.test', 'ana-password-123', { waitFor: '.live.on' });
     await ana.getByRole('navigation').getByRole('link', { name: 'Rules' }).click();
     await ana.getByRole('heading', { name: 'Intake rules' }).waitFor();
     await ana.getByText('No rules yet: new tickets keep the defaults.').waitFor();
@@ -120,7 +102,7 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
   });
 
   it('shows the rules to an agent who is not an admin, without the editor (in his language)', async () => {
-    const bo = await signIn('bo@helpdesk.test', 'bo-password-123');
+    const bo = await session.signIn('bo@helpdesk.test', 'bo-password-123', { waitFor: '.live.on' });
     await bo.getByRole('navigation').getByRole('link', { name: 'Aturan' }).click();
     await bo.getByRole('heading', { name: 'Aturan penerimaan' }).waitFor();
     await bo.getByText('Hanya admin yang dapat mengubah aturan.').waitFor();
@@ -228,6 +210,6 @@ describe.skipIf(skipUnless(available, 'Debian chromium and Dovecot', 'console-wo
     await ana.getByLabel('Words to search').fill('restart the client');
     await ana.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => ana.locator('tr[data-article]').first().getAttribute('data-article')).toBe(id);
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 });

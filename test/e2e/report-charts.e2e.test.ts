@@ -9,18 +9,18 @@
  * README (scripts/screenshot-reports.sh).
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signFormToken } from '../../channels/webform/form-token.ts';
 import { createGateway, tokenKeys, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { bearerClient, type ApiCaller } from '../support/api-client.ts';
+import { chromiumAvailable, consoleSession, launchChromium, type ConsoleSession } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = process.env.REPORT_SCREENSHOT;
 const MINUTE = 60_000;
 const COLUMNS = ['ticketsHandled', 'firstResponseMedianMin', 'firstResponseP90Min', 'resolutionMedianMin', 'resolutionP90Min',
@@ -33,7 +33,7 @@ const shown = (column: string, value: number | null) => (value === null ? '—'
   : new Intl.NumberFormat('en-GB', column === 'slaCompliance' || column === 'reopenRate' ? { style: 'percent', maximumFractionDigits: 2 } : { maximumFractionDigits: 2 }).format(value));
 const utcDate = (d: Date) => d.toISOString().slice(0, 10);
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-charts.e2e'))('report charts in the console', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'report-charts.e2e'))('report charts in the console', () => {
   let gateway: Gateway;
   let sink: SmtpSink;
   let browser: Browser;
@@ -41,7 +41,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
   let base: string;
   let api: ApiCaller;
   let offset = 0;
-  const pageErrors: string[] = [];
+  let session: ConsoleSession;
   const agentIds: Record<string, string> = {};
   // The range the test asks for: the days the history was made in (the fake clock runs a few hours ahead).
   const from = utcDate(new Date(Date.now() - 24 * 60 * MINUTE));
@@ -136,22 +136,14 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
       return still;
     }, 'a settled report', 90_000, 1000);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
-    await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
-    page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email address').fill('ana@helpdesk.test');
-    await page.getByLabel('Password').fill('ana-password-123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    browser = await launchChromium();
+    session = consoleSession(browser, base);
+    page = await session.signIn('ana@helpdesk.test', 'ana-password-123', { context: { viewport: { width: 1280, height: 900 } } });
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
   }, 300_000); // generous: a busy machine (other browser tests, a benchmark) slows the seeding, not what is checked
 
   afterAll(async () => {
+    await session?.close();
     await browser?.close();
     await gateway?.conn.dropDatabase().catch(() => {});
     await gateway?.stop();
@@ -218,7 +210,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium', 'report-char
       expect(chart.label).toMatch(/The table below has the same figures\.$/);
       expect(chart.describedBy).toBe('report-table');
     }
-    expect(pageErrors).toEqual([]);
+    expect(session.pageErrors).toEqual([]);
   });
 
   it('shows the same figures in the table as the JSON API, per agent and per tier', async () => {

@@ -5,20 +5,20 @@
  * could hang on is dispatched, and then nothing may have run: no hook, no dialog, no page error,
  * no javascript: navigation. The same page with the unsanitized HTML proves the harness notices.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, launchChromium } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('../fixtures/mail/html-scripted.eml', import.meta.url));
 /** Every event an inline handler in the fixture (or a variant of it) could listen to. */
 const EVENTS = ['click', 'dblclick', 'mouseover', 'mouseenter', 'mousedown', 'focus', 'blur', 'load', 'error', 'toggle', 'input', 'change', 'submit', 'animationstart'];
@@ -36,7 +36,7 @@ const page = (mailHtml: string) => `<!doctype html><html><head><meta charset="ut
 
 interface Observed { fired: string[]; dialogs: string[]; pageErrors: string[]; hookLogs: string[]; scriptUrls: string[]; activeMarkup: string[] }
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chromium)', 'sanitized-html.e2e'))('sanitized mail HTML in Chromium', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'sanitized-html.e2e'))('sanitized mail HTML in Chromium', () => {
   let gateway: Gateway;
   /** What the agent API returns for the mail, and the raw HTML as it arrived (kept in the store). */
   let apiHtml: string;
@@ -76,10 +76,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

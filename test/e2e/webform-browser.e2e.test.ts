@@ -5,19 +5,18 @@
  * ticket, the customer answers there, and the agent sees the answer through the API. Also: the
  * embed script puts the form in an iframe on another site and sizes it.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
+import { chromiumAvailable, launchChromium } from '../support/browser.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 async function freePort(): Promise<number> {
@@ -33,7 +32,7 @@ const CASES = [
   { lang: 'id', email: 'ayu.id@example.org', invalidEmail: 'Masukkan alamat email seperti nama@contoh.com.', number: 'Nomor tiket Anda adalah', reply: 'Ini keterangan tambahan dari saya.', sent: 'Jawaban Anda sudah ditambahkan ke tiket.' },
 ] as const;
 
-describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chromium)', 'webform-browser.e2e'))('web form in Chromium', () => {
+describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'webform-browser.e2e'))('web form in Chromium', () => {
   let gateway: Gateway;
   let sink: SmtpSink;
   let browser: Browser;
@@ -53,10 +52,7 @@ describe.skipIf(skipUnless(existsSync(CHROMIUM), 'Debian chromium (/usr/bin/chro
     adminToken = config.adminToken;
     gateway = await createGateway(config, mongoUri(), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
     await gateway.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     // Another site that embeds the form.
     site = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html');
