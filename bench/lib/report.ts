@@ -30,7 +30,8 @@ export function markdown(report: RunReport): string {
   const lines = [
     `Run ${report.startedAt} (${report.mode}), commit \`${report.commit}\`: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; `
     + `database ${report.database}; load average ${m.loadAverage.join(' / ')} at start, ${report.loadAverageAtEnd.join(' / ')} at the end `
-    + '(the machine was shared with other work).',
+    // A load above half the cores at the start means something else was running: say so, the numbers are then noisier.
+    + (Math.max(...m.loadAverage) > m.cores / 2 ? '(the machine was shared with other work).' : '(nothing else was running).'),
     '',
     `Sizes: ${Object.entries(report.sizes).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ')}; wall time ${Math.round((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000)} s.`,
     '',
