@@ -15,7 +15,7 @@ import { asLocale, pickLocale } from './locale.ts';
 import { PAGE_HEADERS, renderPage } from './pages.ts';
 import type { SubmissionLimits } from './rate-limits.ts';
 import { stringsFor, fill } from './strings.ts';
-import type { SubmissionService } from './submission.service.ts';
+import { SUBMISSION_ID, type IpCharge, type SubmissionService } from './submission.service.ts';
 import { WebformRejection } from './webform.errors.ts';
 import type { WebformChannelConfig } from './webform.settings.ts';
 
@@ -48,10 +48,20 @@ export function formRoutes(deps: FormRouteDeps): Router {
     deps.logger.info({ code: err.code, status: err.status, ip: ipOf(req), path: req.path }, 'submission rejected');
   }
 
-  async function parse(req: Request): Promise<SubmissionBody> {
-    // The IP limit comes before the body is read: a flood costs us as little as possible.
-    await deps.limits.consume('ip', ipOf(req));
-    return readSubmissionBody(req, config.attachments);
+  /**
+   * The IP limit comes before the body is read: a flood costs us as little as possible. Only a
+   * request naming (by Idempotency-Key) a submission accepted earlier gets its body read past a
+   * used-up limit, and then it may only repeat that submission (submission.service.ts checks).
+   */
+  async function parse(req: Request, key?: string): Promise<{ body: SubmissionBody; ip: IpCharge }> {
+    const ip: IpCharge = { key: ipOf(req) };
+    try {
+      await deps.limits.consume('ip', ip.key);
+    } catch (err) {
+      if (!(err instanceof WebformRejection) || err.status !== 429 || !key || !SUBMISSION_ID.test(key) || !(await deps.limits.wasAccepted(key))) throw err;
+      ip.limited = err;
+    }
+    return { body: await readSubmissionBody(req, config.attachments), ip };
   }
 
   function sendPage(req: Request, res: Response, status: number, locale: Locale, state: FormState): void {
@@ -78,10 +88,11 @@ export function formRoutes(deps: FormRouteDeps): Router {
     let locale = pickLocale(queryLang(req), req.headers['accept-language']);
     let body: SubmissionBody | undefined;
     try {
-      body = await parse(req);
+      const parsed = await parse(req);
+      body = parsed.body;
       locale = asLocale(body.fields.lang) ?? locale;
       if (!deps.csrf.valid(req, body.fields)) throw new WebformRejection(403, 'csrf_failed');
-      const result = await deps.service.submit(body, locale);
+      const result = await deps.service.submit(body, locale, undefined, parsed.ip);
       if (!result.ok) {
         deps.metrics.rejected('webform', 'validation');
         sendPage(req, res, 400, locale, { values: body.fields, errors: result.errors, formErrors: [] });
@@ -114,9 +125,11 @@ export function formRoutes(deps: FormRouteDeps): Router {
     let body: SubmissionBody | undefined;
     const key = req.headers['idempotency-key'];
     try {
-      body = await parse(req);
+      const idempotencyKey = typeof key === 'string' ? key : undefined;
+      const parsed = await parse(req, idempotencyKey);
+      body = parsed.body;
       locale = asLocale(body.fields.lang) ?? locale;
-      const result = await deps.service.submit(body, locale, typeof key === 'string' ? key : undefined);
+      const result = await deps.service.submit(body, locale, idempotencyKey, parsed.ip);
       if (!result.ok) {
         deps.metrics.rejected('webform', 'validation');
         deps.logger.info({ code: 'validation_failed', fields: Object.keys(result.errors), ip: ipOf(req) }, 'submission rejected');

@@ -50,9 +50,18 @@ function codeOf(issue: z.core.$ZodIssue, input: unknown): FieldCode {
   return 'not_text';
 }
 
+/** The schema built once per config (building a zod object costs more than checking a submission with it). */
+const compiled = new WeakMap<WebformChannelConfig, ReturnType<typeof submissionSchema>>();
+
+function schemaFor(config: WebformChannelConfig): ReturnType<typeof submissionSchema> {
+  let schema = compiled.get(config);
+  if (!schema) compiled.set(config, schema = submissionSchema(config));
+  return schema;
+}
+
 export function validateSubmission(config: WebformChannelConfig, fields: Record<string, unknown>, locale: 'en' | 'id'):
   { ok: true; submission: Submission } | { ok: false; errors: FieldErrors } {
-  const parsed = submissionSchema(config).safeParse(fields);
+  const parsed = schemaFor(config).safeParse(fields);
   if (!parsed.success) {
     const errors: FieldErrors = {};
     for (const issue of parsed.error.issues) {

@@ -3,9 +3,11 @@
  * time, expiry), submission id, fields (zod), the per-address limit; only then are attachments
  * stored and the message handed to the core. The answer comes after the ticket is stored, and a
  * repeat of the same submission id answers with the same ticket (the core sees a duplicate).
+ * A repeat spends no rate limit: its points are given back, and while a limit is used up a repeat
+ * of an accepted submission (same id, same content) is still answered (see rate-limits.ts).
  */
 import { createReadStream } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   isTransient, type AttachmentRef, type BlobStore, type InboundMessage, type IngestResult, type IntakeSink, type Locale, type TokenKeys,
 } from '../../src/core/index.ts';
@@ -18,7 +20,7 @@ import type { WebformChannelConfig } from './webform.settings.ts';
 
 /** The hidden field people never see and robots fill. */
 export const HONEYPOT_FIELD = 'website';
-const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,128}$/;
+export const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,128}$/;
 
 export interface SubmissionDeps {
   sink(): IntakeSink;
@@ -26,6 +28,14 @@ export interface SubmissionDeps {
   keys: TokenKeys;
   limits: SubmissionLimits;
   now(): Date;
+}
+
+/** What the route already charged to the per-IP limit for this request. */
+export interface IpCharge {
+  /** The key charged (given back if the request turns out to repeat an accepted submission). */
+  key: string;
+  /** The IP's window was used up and the request carries the id of a submission accepted before: it may only repeat that one. */
+  limited?: WebformRejection;
 }
 
 export type SubmitResult =
@@ -41,27 +51,51 @@ export class SubmissionService {
 
   constructor(private readonly config: WebformChannelConfig, private readonly deps: SubmissionDeps) {}
 
-  async submit(body: SubmissionBody, locale: Locale, idempotencyKey?: string): Promise<SubmitResult> {
+  async submit(body: SubmissionBody, locale: Locale, idempotencyKey: string | undefined, ip: IpCharge): Promise<SubmitResult> {
     const { fields } = body;
     const trap = fields[HONEYPOT_FIELD];
     if (trap !== undefined && trap !== '') throw new WebformRejection(400, 'spam_suspected');
     const token = checkFormToken(this.deps.keys, fields.formToken, this.deps.now(), { minFillMs: this.config.minFillMs, ttlMs: this.config.formTokenTtlMs });
     if (!token.ok) throw new WebformRejection(400, token.code);
-    const submissionId = idempotencyKey ?? fields.submissionId ?? randomUUID();
+    const clientId = idempotencyKey ?? fields.submissionId;
+    const submissionId = clientId ?? randomUUID();
     if (typeof submissionId !== 'string' || !SUBMISSION_ID.test(submissionId)) throw new WebformRejection(400, 'invalid_submission_id');
     const checked = validateSubmission(this.config, fields, locale);
     if (!checked.ok) return checked;
     const { submission } = checked;
-    await this.deps.limits.consume('address', submission.email);
+    // Only a client's own id can repeat a submission; the note says "this id with this content".
+    const repeatKey = clientId === undefined ? undefined : `${submissionId}:${fingerprint(submission, body)}`;
+    const isRepeat = () => (repeatKey ? this.deps.limits.wasAccepted(repeatKey) : Promise.resolve(false));
+    if (ip.limited && !(await isRepeat())) throw ip.limited;
+    let addressCharged = false;
+    if (!ip.limited) {
+      try {
+        await this.deps.limits.consume('address', submission.email);
+        addressCharged = true;
+      } catch (err) {
+        if (!(err instanceof WebformRejection) || err.status !== 429 || !(await isRepeat())) throw err;
+      }
+    }
 
     const attachments = await this.storeFiles(body);
     const message = this.inbound(submission, submissionId, attachments, locale);
     let result: IngestResult;
+    let joined: boolean;
     try {
-      result = await this.ingestOnce(message);
+      ({ result, joined } = await this.ingestOnce(message));
     } catch (err) {
       if (isTransient(err)) throw new WebformRejection(503, 'unavailable', {}, 30);
       throw err;
+    }
+    if (result.outcome === 'duplicate' || joined) {
+      // Not a new submission: whatever this request spent of the limits is given back.
+      await Promise.all([
+        ...(ip.limited ? [] : [this.deps.limits.refund('ip', ip.key)]),
+        ...(addressCharged ? [this.deps.limits.refund('address', submission.email)] : []),
+      ]);
+    } else if (repeatKey && (result.outcome === 'created' || result.outcome === 'appended')) {
+      // The bare id lets a retry past a used-up IP limit before its body is read (form.routes.ts).
+      await this.deps.limits.remember(idempotencyKey === undefined ? [repeatKey] : [repeatKey, submissionId]);
     }
     if (result.outcome === 'ignored') throw new WebformRejection(422, 'address_not_allowed');
     if (result.ticketNumber === undefined) throw new WebformRejection(503, 'unavailable', {}, 30);
@@ -71,12 +105,13 @@ export class SubmissionService {
     };
   }
 
-  private ingestOnce(message: InboundMessage): Promise<IngestResult> {
+  /** `joined`: the same submission was in flight already, and this request waited for its answer. */
+  private async ingestOnce(message: InboundMessage): Promise<{ result: IngestResult; joined: boolean }> {
     const running = this.inFlight.get(message.externalId);
-    if (running) return running;
+    if (running) return { result: await running, joined: true };
     const started = this.deps.sink().ingest(message).finally(() => this.inFlight.delete(message.externalId));
     this.inFlight.set(message.externalId, started);
-    return started;
+    return { result: await started, joined: false };
   }
 
   private async storeFiles(body: SubmissionBody): Promise<AttachmentRef[]> {
@@ -104,4 +139,13 @@ export class SubmissionService {
       ...(s.category ? { intake: { formCategory: s.category } } : {}),
     };
   }
+}
+
+/** What makes two submissions under one id the same: who, what, and the files' names and sizes. */
+function fingerprint(s: Submission, body: SubmissionBody): string {
+  const hash = createHash('sha256');
+  for (const part of [s.email, s.name, s.subject, s.message, s.category ?? '', ...s.custom.map((f) => `${f.name}=${f.value}`), ...body.files.map((f) => `${f.filename}:${f.size}`)]) {
+    hash.update(part).update('\u0000');
+  }
+  return hash.digest('base64url').slice(0, 22);
 }

@@ -23,7 +23,10 @@ export interface WebformGateway {
 }
 
 /** `logs`, when given, collects the gateway's log lines (at info level) for tests that read them. */
-export async function startWebformGateway(name: string, webform: Record<string, unknown> = {}, others: Record<string, unknown> = {}, logs?: string[]): Promise<WebformGateway> {
+/** `driver` adds MongoDB URI options, e.g. `{ monitorCommands: true }` for tests that count commands. */
+export async function startWebformGateway(
+  name: string, webform: Record<string, unknown> = {}, others: Record<string, unknown> = {}, logs?: string[], driver: Record<string, string | boolean> = {},
+): Promise<WebformGateway> {
   const sink = await startSmtpSink();
   const config = testConfig({
     database: { dbName: testDbName(name) },
@@ -35,7 +38,9 @@ export async function startWebformGateway(name: string, webform: Record<string, 
     ...others,
   });
   const logger = logs ? createLogger('info', { write: (line: string) => { logs.push(line); } }) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const gateway = await createGateway(config, mongoUri(), logger);
+  const uri = new URL(mongoUri());
+  for (const [key, value] of Object.entries(driver)) uri.searchParams.set(key, String(value));
+  const gateway = await createGateway(config, uri.toString(), logger);
   await gateway.start();
   const base = `http://127.0.0.1:${gateway.httpPort()}`;
   const keys = tokenKeys(config);
