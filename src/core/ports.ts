@@ -221,12 +221,22 @@ export interface OutboxRepository {
 /** What an automatic-mail count is kept per: one address, one domain (strangers), or the gateway. */
 export type AckScope = 'address' | 'domain' | 'all';
 
+/** One limit an automatic mail counts against: at most `limit` per fixed window of `windowMs`. */
+export interface AckLimit {
+  scope: AckScope;
+  key: string;
+  windowMs: number;
+  limit: number;
+}
+
 export interface AckLogRepository {
   /**
-   * Counts one more automatic mail for `key` in the fixed window of `windowMs` holding `at` and
-   * returns the window's count including it (one round trip by `_id`).
+   * Counts one more automatic mail against each limit in order, in the fixed window holding `at`,
+   * and stops at the first limit whose window is already full: returns its index and the window's
+   * count including this mail (over the limit), or null when every limit still had room. One round
+   * trip when they all had room (counters by `_id`); a full window costs a few more.
    */
-  count(scope: AckScope, key: string, windowMs: number, at: Date): Promise<number>;
+  countWithin(limits: AckLimit[], at: Date): Promise<{ index: number; count: number } | null>;
 }
 
 export interface QuarantinedItem {

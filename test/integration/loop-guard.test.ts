@@ -18,3 +18,24 @@ describe('global acknowledgement breaker', () => {
     expect(await env.core.models.Outbox.countDocuments()).toBe(2);
   });
 });
+
+describe('acknowledgements per address', () => {
+  let env: Awaited<ReturnType<typeof openTestCore>>;
+  beforeAll(async () => { env = await openTestCore('loop_guard_addr', { ACK_PER_SENDER_LIMIT: '2', GLOBAL_BREAKER_LIMIT: '3' }); });
+  afterAll(() => env.drop());
+
+  const ruleOf = async (n: string, from: string) => {
+    await env.intake(await buildMail({ messageId: `<${n}@example.org>`, from, subject: `Ticket ${n}` }));
+    return (await env.core.repos.messages.byExternalId('email', `${n}@example.org`))!.ackDecision?.rule;
+  };
+
+  it('stops at the limit for one address, and mail it stopped does not use up the gateway-wide limit', async () => {
+    const rules = [];
+    for (let i = 1; i <= 5; i++) rules.push(await ruleOf(`robot-${i}`, 'robot@auto.example'));
+    expect(rules).toEqual(['queued', 'queued', 'rate-limited', 'rate-limited', 'rate-limited']);
+    // Two acknowledgements counted gateway-wide so far, of three allowed: the next stranger gets one.
+    expect(await ruleOf('human-1', 'human@people.example')).toBe('queued');
+    expect(await ruleOf('human-2', 'other@people2.example')).toBe('global-breaker');
+    expect(await env.core.models.Outbox.countDocuments()).toBe(3);
+  });
+});

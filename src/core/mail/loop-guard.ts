@@ -8,12 +8,12 @@
  * - for strangers (no earlier ticket), at most `perDomainLimit` per recipient domain per window,
  *   and a global breaker across the whole gateway: forged mail can aim acknowledgements at
  *   strangers, but only a few, and a flood of it never silences known customers.
- * The limits count in fixed windows (one counter document each, read and raised by `_id` in one
- * round trip): a mail counts when it is checked, so one stopped by a later rule, or checked again
- * by a replay after a crash, counts too (errs on the quiet side), and a burst straddling a window
- * boundary may get up to twice a limit.
+ * The limits count in fixed windows (one counter document each, by `_id`; all of a mail's counters
+ * are raised in one round trip, each only while its window has room): a mail counts when it is
+ * checked, so one stopped by a later rule, or checked again by a replay after a crash, counts too
+ * (errs on the quiet side), and a burst straddling a window boundary may get up to twice a limit.
  */
-import type { AckLogRepository, SuppressionRepository } from '../ports.ts';
+import type { AckLimit, AckLogRepository, SuppressionRepository } from '../ports.ts';
 import type { Decision, Ticket } from '../types.ts';
 
 export interface LoopGuardSettings {
@@ -49,19 +49,24 @@ export class LoopGuard {
     if (ticket.flags.includes(AUTOMAIL_STOPPED)) return verdict('ticket-breaker', `automatic mail on #${ticket.number} is stopped`);
     const suppressed = await this.suppressions.activeFor(address, at);
     if (suppressed) return verdict('suppressed', `${address} is suppressed until ${suppressed.until.toISOString()}: ${suppressed.reason}`);
-    // Each count includes this mail: it may go while the count stays within the limit.
-    const toSender = await this.ackLog.count('address', address, this.settings.perSenderWindowMs, at);
-    if (toSender > this.settings.perSenderLimit) {
-      return verdict('rate-limited', `${toSender - 1} automatic mails to ${address} in the window`);
-    }
-    if (knownCustomer) return null;
+    // Address first, then (for strangers) domain and gateway: one bulk write when all have room.
+    // A mail stopped by one limit is not counted against the later ones (as if checked one by one).
     const domain = address.slice(address.lastIndexOf('@') + 1);
-    const toDomain = await this.ackLog.count('domain', domain, this.settings.perDomainWindowMs, at);
-    if (toDomain > this.settings.perDomainLimit) {
-      return verdict('domain-limited', `${toDomain - 1} automatic mails to ${domain} in the window`);
+    const { settings } = this;
+    const limits: AckLimit[] = [
+      { scope: 'address', key: address, windowMs: settings.perSenderWindowMs, limit: settings.perSenderLimit },
+      ...(knownCustomer ? [] : [
+        { scope: 'domain' as const, key: domain, windowMs: settings.perDomainWindowMs, limit: settings.perDomainLimit },
+        { scope: 'all' as const, key: 'gateway', windowMs: settings.globalWindowMs, limit: settings.globalLimit },
+      ]),
+    ];
+    const full = await this.ackLog.countWithin(limits, at);
+    if (!full) return null;
+    const before = full.count - 1;
+    switch (limits[full.index]!.scope) {
+      case 'address': return verdict('rate-limited', `${before} automatic mails to ${address} in the window`);
+      case 'domain': return verdict('domain-limited', `${before} automatic mails to ${domain} in the window`);
+      default: return verdict('global-breaker', `${before} automatic mails in the window; known customers still get theirs`);
     }
-    const overall = await this.ackLog.count('all', 'gateway', this.settings.globalWindowMs, at);
-    if (overall > this.settings.globalLimit) return verdict('global-breaker', `${overall - 1} automatic mails in the window; known customers still get theirs`);
-    return null;
   }
 }

@@ -84,8 +84,7 @@ export class SlaScheduler {
     const { target, stage } = parseTimerKind(timer.kind);
     const dueAt = stage === 'warning' ? (timersOf(clock, cal, 100).find((t) => t.kind === `${target}-breach`)?.dueAt ?? current.dueAt) : current.dueAt;
     const marked = { ...clock, [target]: { ...clock[target], [stage === 'warning' ? 'warnedAt' : 'breachedAt']: now }, updatedAt: now };
-    await store.saveClock(marked);
-    await store.saveTimers(timersOf(marked, cal, this.deps.warnAtPercent));
+    await store.save(marked, timersOf(marked, cal, this.deps.warnAtPercent));
     await this.deps.repos.events.record({
       id: `sla:${firingId}`, ticketId: ticket.id, type: stage === 'warning' ? 'sla.warning' : 'sla.breached', actor: this.deps.actor.id,
       data: { target, dueAt: dueAt.toISOString(), policy: clock.policy }, at: now,

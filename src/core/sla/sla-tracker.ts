@@ -80,8 +80,7 @@ export class SlaTracker {
     clock.resolution = { ...clock.resolution, targetMs: policy.resolutionMinutes * MINUTE };
     if (event?.type === 'agent.replied' && !clock.firstResponse.metAt) clock.firstResponse = { ...clock.firstResponse, metAt: at };
     clock = followStatus(clock, ticket, at, cal);
-    await store.saveClock(clock);
-    await store.saveTimers(timersOf(clock, cal, settings.warnAtPercent));
+    await store.save(clock, timersOf(clock, cal, settings.warnAtPercent));
     return clock;
   }
 

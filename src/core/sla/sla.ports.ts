@@ -8,8 +8,8 @@ import type { SlaClock, SlaTimer } from './sla-clock.ts';
 
 export interface SlaStore {
   clock(ticketId: string): Promise<SlaClock | null>;
-  /** Writes the whole clock (by ticket id). */
-  saveClock(clock: SlaClock): Promise<void>;
+  /** Writes the whole clock (by ticket id) and its timers' due times together, in one round trip. */
+  save(clock: SlaClock, timers: SlaTimer[]): Promise<void>;
   /** Writes each timer's due time (by timer id); a null due time disarms it. */
   saveTimers(timers: SlaTimer[]): Promise<void>;
   timersOf(ticketId: string): Promise<SlaTimer[]>;

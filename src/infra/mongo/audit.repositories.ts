@@ -1,7 +1,8 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
+import { randomUUID } from 'node:crypto';
 import { agentFanoutWanted } from '../../core/index.ts';
 import type {
-  AckLogRepository, AckScope, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
+  AckLimit, AckLogRepository, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
   SuppressionRepository,
 } from '../../core/index.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
@@ -28,16 +29,53 @@ export class MongoEventRepository implements EventRepository {
   }
 }
 
+/**
+ * Acknowledgement limits as per-window counters in `ack_counts` (`_id` = `<scope>:<key>:<window
+ * start ms>`). All of a mail's counters go in one ordered bulk update, each statement an upsert
+ * filtered on `n < limit`: a counter with room is raised (or created), a full one matches nothing,
+ * so its upsert collides with the existing `_id` (duplicate key) and the ordered bulk stops there.
+ * The error does not reliably say which statement failed (FerretDB 1.24 reports index 0 and no
+ * counts), so each statement also stamps the counter with this check's token, and only then (a
+ * full window is the rare case) the counters are read by `_id` to see where the bulk stopped.
+ */
 export class MongoAckLogRepository implements AckLogRepository {
   constructor(private readonly m: Models) {}
 
-  async count(scope: AckScope, key: string, windowMs: number, at: Date): Promise<number> {
-    const start = Math.floor(at.getTime() / windowMs) * windowMs;
-    const _id = `${scope}:${key.toLowerCase()}:${start}`;
+  async countWithin(limits: AckLimit[], at: Date): Promise<{ index: number; count: number } | null> {
+    const ids = limits.map((l) => counterId(l, at));
+    const token = randomUUID();
+    try {
+      await this.m.AckCount.bulkWrite(limits.map((l, i) => ({
+        updateOne: {
+          filter: { _id: ids[i], n: { $lt: l.limit } },
+          update: { $inc: { n: 1 }, $set: { by: token }, $setOnInsert: { windowEndsAt: windowEnd(l, at) } },
+          upsert: true,
+        },
+      })), { ordered: true });
+      return null;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    for (let index = 0; index < limits.length; index++) {
+      const doc = await this.m.AckCount.findById(ids[index]).lean<{ n?: number; by?: string }>();
+      if (doc?.by === token) continue; // raised by this check: it had room
+      // The bulk stopped here: a full window, or two first counts of a window at once (its
+      // creation raced ours). Count this one and the rest one by one, as the bulk would have.
+      for (let rest = index; rest < limits.length; rest++) {
+        const count = await this.count(limits[rest]!, at);
+        if (count > limits[rest]!.limit) return { index: rest, count };
+      }
+      return null;
+    }
+    return null;
+  }
+
+  /** One more mail on one counter, unconditionally; the window's count including it. */
+  private async count(limit: AckLimit, at: Date): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
         const doc = await this.m.AckCount.findOneAndUpdate(
-          { _id }, { $inc: { n: 1 }, $setOnInsert: { windowEndsAt: new Date(start + windowMs) } }, { upsert: true, returnDocument: 'after' },
+          { _id: counterId(limit, at) }, { $inc: { n: 1 }, $setOnInsert: { windowEndsAt: windowEnd(limit, at) } }, { upsert: true, returnDocument: 'after' },
         ).lean<{ n: number }>();
         return doc!.n;
       } catch (err) {
@@ -47,6 +85,10 @@ export class MongoAckLogRepository implements AckLogRepository {
     }
   }
 }
+
+const windowStart = ({ windowMs }: AckLimit, at: Date) => Math.floor(at.getTime() / windowMs) * windowMs;
+const windowEnd = (l: AckLimit, at: Date) => new Date(windowStart(l, at) + l.windowMs);
+const counterId = (l: AckLimit, at: Date) => `${l.scope}:${l.key.toLowerCase()}:${windowStart(l, at)}`;
 
 export class MongoQuarantineRepository implements QuarantineRepository {
   constructor(private readonly m: Models) {}

@@ -194,11 +194,12 @@ ticketEventSchema.index({ fanout: 1, at: 1 });
 
 /**
  * Automatic mails per recipient, recipient domain and gateway in fixed windows: `_id` is
- * `<scope>:<key>:<window start ms>` and `n` the count, raised by one `$inc` upsert that returns
- * the new count, so a rate check reads one document by `_id` whatever the history holds.
+ * `<scope>:<key>:<window start ms>` and `n` the count, raised only while below the limit (all of
+ * a mail's counters in one bulk update, see MongoAckLogRepository), so a rate check touches its
+ * documents by `_id` whatever the history holds; `by` is the token of the check that last raised it.
  * (`ack_log`, one document per acknowledgement counted by scans, is no longer written.)
  */
-export const ackCountSchema = new Schema({ _id: String, n: Number, windowEndsAt: Date }, { ...opts, collection: 'ack_counts' });
+export const ackCountSchema = new Schema({ _id: String, n: Number, by: String, windowEndsAt: Date }, { ...opts, collection: 'ack_counts' });
 
 export const suppressionSchema = new Schema({
   _id: String, // the address, lowercased

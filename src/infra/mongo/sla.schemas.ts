@@ -1,7 +1,9 @@
 /**
- * SLA collections: `sla_clocks` (one per ticket, `_id` = ticket id), `sla_timers` (one per ticket
- * and timer kind, `_id` = `<ticket>:<kind>`, `dueAt` null while disarmed) and `sla_firings` (one per
- * fired timer and due time: the unique `_id` is the claim, see sla-scheduler.ts).
+ * SLA collections: `sla_timers` (one per ticket and timer kind, `_id` = `<ticket>:<kind>`, `dueAt`
+ * null while disarmed, and the ticket's clock as `<ticket>:clock`, so the clock and its timers are
+ * one bulk write) and `sla_firings` (one per fired timer and due time: the unique `_id` is the
+ * claim, see sla-scheduler.ts). `sla_clocks` (`_id` = ticket id) held clocks before; it is only
+ * read at start, to move what it still holds.
  */
 import { Schema, type Connection } from 'mongoose';
 
