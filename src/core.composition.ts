@@ -9,7 +9,7 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, InProcessEventPublisher, IngestService,
+  Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, Housekeeping, InProcessEventPublisher, IngestService,
   IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
   TicketActions, type Actor, type AgentCredentials, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
@@ -20,6 +20,7 @@ import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createKnowledgeStores } from './infra/mongo/knowledge.repository.ts';
 import { mongoReportSource } from './infra/mongo/report.source.ts';
 import { createModels, ensureIndexes } from './infra/mongo/models.ts';
+import { expiredRecords } from './infra/mongo/expired-records.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { createSlaStore } from './infra/mongo/sla.repository.ts';
 import { translateErrors } from './infra/mongo/transient-errors.ts';
@@ -74,6 +75,9 @@ export const systemClock: Clock = { now: () => new Date() };
  * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
  * run beside the registry's (tests plug a channel in this way); tests inject a fake `clock`.
  */
+/** How often expired counters and claims are deleted: often enough that their collections stay small. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
 export async function buildCore(
   config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = [], clock: Clock = systemClock,
 ) {
@@ -151,8 +155,9 @@ export async function buildCore(
     notifier: new AgentNotifier({ repos, roster: () => agents.roster(), renderer, mail, publicUrl: config.publicUrl }), onQueued: () => kick(),
   });
   publisher.subscribe(fanout.listener());
+  const housekeeping = new Housekeeping({ pruners: expiredRecords(models), clock, logger: logger.child({ component: 'housekeeping' }), intervalMs: HOUSEKEEPING_INTERVAL_MS });
   const sla = await buildSla(config, conn, logger, { repos, clock, publisher, actions, agents: agentStores.agents, renderer, mail, onQueued: () => kick() });
-  return { models, repos, ingest, dispatcher, digests, fanout, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge,
+  return { models, repos, ingest, dispatcher, digests, fanout, housekeeping, channels, adapters, actions, publisher, agents, agentStores, sla, knowledge,
     reports: { source: mongoReportSource(conn, models), slaAvailable: config.sla.enabled } };
 }
 

@@ -78,6 +78,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       core.dispatcher.start();
       core.digests.start();
       core.fanout.start();
+      core.housekeeping.start();
       if (core.sla.enabled) core.sla.scheduler.start();
       if (options.listen === false) return;
       // One express app and one socket.io server on one HTTP server; channels attach to both.
@@ -115,6 +116,7 @@ export async function createGateway(config: AppConfig, uri: string, logger: Logg
       for (const channel of core.adapters) await channel.stop();
       await core.digests.stop();
       await core.fanout.stop();
+      await core.housekeeping.stop();
       await core.sla.scheduler.stop();
       await core.sla.tracker.idle();
       await core.dispatcher.stop();

@@ -29,6 +29,7 @@ export { AgentDirectory, MIN_PASSWORD_LENGTH } from './agents/agent-directory.se
 export { PARTICIPANTS_CAPPED } from './participant-cap.ts';
 export { MAX_STORED_RECIPIENTS } from './message-body.ts';
 export { ChatDigests, type ChatDigestSettings } from './chat/chat-digest.service.ts';
+export { Housekeeping, type ExpiredRecords, type HousekeepingDeps } from './housekeeping.ts';
 export { ChatFollowUpService, type ChatFollowUpPort, type MailLine, type TranscriptResult } from './chat/chat-follow-up.service.ts';
 export type { IntakeRule, IntakeRuleStore, RuleActions, RuleConditions } from './rules/intake-rule.types.ts';
 export { IntakeRules, type RuleOutcome } from './rules/intake-rules.service.ts';

@@ -176,15 +176,16 @@ export interface AuditEvent {
 
 export interface EventRepository {
   /**
-   * Records an audit event once: a second call with the same id changes nothing. An event whose
-   * type agents are told about (notify/agent-fanout.ts) is stored as pending fan-out, in the same
-   * write: telling agents costs the caller (ingest) no extra command.
+   * Records an audit event once: a second call with the same id adds nothing to the audit trail.
+   * An event whose type agents are told about (notify/agent-fanout.ts) is stored as pending
+   * fan-out in that one write (telling agents costs the caller, ingest, no extra command), and
+   * joins the audit trail once fanoutDone says its mails are queued.
    */
   record(event: AuditEvent): Promise<void>;
-  /** The oldest events still waiting to be fanned out to agents. */
+  /** The oldest events still waiting to be fanned out to agents (read from pending work only). */
   pendingFanout(limit: number): Promise<AuditEvent[]>;
-  /** The event's agent mails are queued: it is no longer pending. */
-  fanoutDone(id: string): Promise<void>;
+  /** These events' agent mails are queued: they join the audit trail and are no longer pending. */
+  fanoutDone(events: AuditEvent[]): Promise<void>;
 }
 
 export interface OutboxRepository {

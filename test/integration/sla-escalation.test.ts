@@ -68,7 +68,11 @@ describe('SLA warnings, breaches and escalation across two gateways', () => {
     await Promise.all(gateways.map((g) => g.sla.scheduler.runDue()));
   };
   const settle = () => Promise.all(gateways.map((g) => g.sla.tracker.idle()));
-  const events = async (type: string) => gateways[0]!.conn.collection('ticket_events').find({ ticketId, type }).toArray();
+  /** The audit trail (an escalation joins it once the fan-out pass has queued its agent mails). */
+  const events = async (type: string) => {
+    await gateways[0]!.fanout.runDue();
+    return gateways[0]!.conn.collection('ticket_events').find({ ticketId, type }).toArray();
+  };
   const slaMail = async (kind: OutboxEntry['kind']) => (await gateways[0]!.repos.outbox.listByTicket(ticketId)).filter((e) => e.kind === kind);
   const received = (subject: RegExp) => sink.messages.filter((m) => subject.test(m.parsed.subject ?? ''));
   const to = (m: SmtpSink['messages'][number]) => m.envelope.to.join(',');

@@ -39,6 +39,8 @@ describe('ticket actions', () => {
     expect(await res.json()).toMatchObject({ status: 'open', priority: 'high', category: 'accounts', assigneeId: 'agent-7' });
     const types = ['ticket.status-changed', 'ticket.priority-changed', 'ticket.category-changed', 'ticket.assigned'];
     expect(live.map((e) => e.type)).toEqual(types);
+    // An assignment mails the assignee: its event joins the audit trail once the fan-out pass queued that.
+    await gateway.fanout.runDue();
     const events = await gateway.models.TicketEvent.find({ type: { $in: types } }).lean();
     expect(events.map((e) => e.actor)).toEqual(['agent:api', 'agent:api', 'agent:api', 'agent:api']);
     expect(events.find((e) => e.type === 'ticket.priority-changed')!.data).toEqual({ from: 'normal', to: 'high' });
@@ -60,6 +62,7 @@ describe('ticket actions', () => {
   it('escalates to a tier with the reason in the audit trail', async () => {
     const res = await call('POST', '/tickets/1/escalate', { tier: 'L2', reason: 'needs a database specialist' });
     expect(await res.json()).toMatchObject({ tier: 'L2' });
+    await gateway.fanout.runDue(); // the escalation's agent mails queued, its event is in the audit trail
     const event = await gateway.models.TicketEvent.findOne({ type: 'ticket.escalated' }).lean();
     expect(event!.data).toEqual({ from: null, to: 'L2', reason: 'needs a database specialist' });
   });

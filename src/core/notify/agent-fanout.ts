@@ -2,10 +2,12 @@
  * Fans ticket events out to agents by mail, OFF the ingest path. Why a durable pass rather than
  * queuing the mails inside ingest: ingest has a budget of database commands per mail, and who
  * wants a mail depends on agents, tiers and switches that have nothing to do with storing the
- * message. The event ingest (or TicketActions) records anyway is marked `pending` in that same
- * write (EventRepository.record), so telling agents costs the hot path no command at all; this
- * pass then reads pending events, queues the mails (deterministic outbox ids) and clears the mark.
- * A crash between the two only repeats the queuing, which changes nothing. Every process runs the
+ * message. The event ingest (or TicketActions) records anyway is stored as pending in that same
+ * write (EventRepository.record: a small queue of pending events), so telling agents costs the
+ * hot path no command at all; this pass then reads the pending events, queues the mails
+ * (deterministic outbox ids) and hands the events to the audit trail. A crash between the two
+ * only repeats the queuing, which changes nothing. A pass costs what is pending, not what was
+ * ever recorded. Every process runs the
  * pass: on a timer for events of other processes, and at once after its own (the publisher).
  */
 import { isTransient } from '../errors.ts';
@@ -51,7 +53,7 @@ export class AgentFanout {
     let queued = 0;
     for (;;) {
       const batch = await this.deps.events.pendingFanout(BATCH);
-      let progressed = 0;
+      const handled: typeof batch = [];
       for (const event of batch) {
         try {
           queued += await this.deps.notifier.notify(event, this.deps.clock.now());
@@ -61,11 +63,12 @@ export class AgentFanout {
           if (isTransient(err)) throw err;
           this.deps.logger.error({ err, event: event.id, type: event.type }, 'agent notification failed; event skipped');
         }
-        await this.deps.events.fanoutDone(event.id);
-        progressed++;
+        handled.push(event);
       }
+      // A crash before this only repeats the queuing above, which changes nothing.
+      await this.deps.events.fanoutDone(handled);
       if (queued) this.deps.onQueued?.();
-      if (batch.length < BATCH || !progressed) return queued;
+      if (batch.length < BATCH || !handled.length) return queued;
     }
   }
 }

@@ -9,23 +9,42 @@ import { isDuplicateKey, stableId } from './ids.ts';
 import { fromDoc } from './doc-mapper.ts';
 import type { Models } from './models.ts';
 
+/**
+ * Audit events live in `ticket_events`. An event agents are told about (notify/agent-fanout.ts)
+ * is recorded into `agent_fanout` instead, in the same one write, and moves to `ticket_events`
+ * once its mails are queued: the pass reads only pending work, never the whole audit trail.
+ */
 export class MongoEventRepository implements EventRepository {
   constructor(private readonly m: Models) {}
 
   async record(e: AuditEvent): Promise<void> {
     const { id, ...fields } = e;
-    // The pending mark rides on the insert itself: no second write for the caller.
-    const pending = agentFanoutWanted(e.type) ? { fanout: 'pending' } : {};
-    await this.m.TicketEvent.updateOne({ _id: id }, { $setOnInsert: { ...fields, ...pending } }, { upsert: true });
+    const model = agentFanoutWanted(e.type) ? this.m.AgentFanout : this.m.TicketEvent;
+    await (model as typeof this.m.TicketEvent).updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
   }
 
   async pendingFanout(limit: number): Promise<AuditEvent[]> {
-    const docs = await this.m.TicketEvent.find({ fanout: 'pending' }).sort({ at: 1, _id: 1 }).limit(limit).lean();
-    return docs.map((doc) => fromDoc<AuditEvent & { fanout?: string }>(doc)).map(({ fanout: _, ...event }) => event);
+    // The collection holds only pending events: read whole, sorted in memory on FerretDB.
+    const docs = await this.m.AgentFanout.find({}).sort({ at: 1, _id: 1 }).limit(limit).lean();
+    return docs.map((doc) => fromDoc<AuditEvent>(doc));
   }
 
-  async fanoutDone(id: string): Promise<void> {
-    await this.m.TicketEvent.updateOne({ _id: String(id) }, { $unset: { fanout: 1 } });
+  /**
+   * Into the audit trail first (unique inserts: one already there, by a replay or another
+   * process, is fine), then out of the queue: a crash in between only repeats the queuing of the
+   * mails, which their deterministic outbox ids make a no-op.
+   */
+  async fanoutDone(events: AuditEvent[]): Promise<void> {
+    if (!events.length) return;
+    const docs = events.map(({ id, ...fields }) => ({ _id: String(id), ...fields }));
+    try {
+      await this.m.TicketEvent.collection.insertMany(docs as never[], { ordered: false });
+    } catch (err) {
+      const errors = (err as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const list = Array.isArray(errors) ? errors : errors ? [errors] : [err as { code?: number }];
+      if (!list.every((e) => isDuplicateKey(e))) throw err;
+    }
+    await this.m.AgentFanout.bulkWrite(docs.map(({ _id }) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
   }
 }
 

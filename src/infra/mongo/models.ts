@@ -1,5 +1,7 @@
 /** Binds the schemas to one mongoose connection (tests use one connection, one database, per file). */
 import type { Connection } from 'mongoose';
+import { agentFanoutSchema } from './agent-fanout.schemas.ts';
+import { migrateFanoutMarks } from './agent-fanout.migration.ts';
 import { chatDigestSchema, chatFollowUpSchema } from './chat-follow-up.schemas.ts';
 import { migrateContacts } from './contact.migration.ts';
 import { intakeRuleListSchema } from './intake-rule.schemas.ts';
@@ -20,6 +22,7 @@ export function createModels(conn: Connection) {
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Quarantine: conn.model('Quarantine', quarantineSchema),
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
+    AgentFanout: conn.model('AgentFanout', agentFanoutSchema),
     AckCount: conn.model('AckCount', ackCountSchema),
     Suppression: conn.model('Suppression', suppressionSchema),
     IngestAttempt: conn.model('IngestAttempt', ingestAttemptSchema),
@@ -40,5 +43,6 @@ export type Models = ReturnType<typeof createModels>;
  */
 export async function ensureIndexes(models: Models): Promise<void> {
   await migrateContacts(models);
+  await migrateFanoutMarks(models);
   for (const model of Object.values(models)) await model.createIndexes();
 }

@@ -187,10 +187,9 @@ export const ticketEventSchema = new Schema({
   actor: String,
   data: Schema.Types.Mixed,
   at: Date,
-  /** `pending` until the event's agent notification mails are queued (then unset). */
+  /** Written by versions before `agent_fanout`: `pending` until the mails were queued (agent-fanout.migration.ts). */
   fanout: String,
 }, { ...opts, collection: 'ticket_events' });
-ticketEventSchema.index({ fanout: 1, at: 1 });
 
 /**
  * Automatic mails per recipient, recipient domain and gateway in fixed windows: `_id` is
