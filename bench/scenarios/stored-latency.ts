@@ -7,6 +7,13 @@
  * FerretDB-SQLite, so the first sample's documents (every collection: tickets, messages, contacts,
  * outbox, events, GridFS files and chunks, ...) are copied with fresh ids and keys until the
  * database holds `stored` inbound mails: real shapes, real index sizes, inserted in bulk.
+ *
+ * The copies are history, as in a help desk that has run for a while: nine in ten of their
+ * tickets are resolved (SLA clock stopped, timers disarmed), every acknowledgement was sent and
+ * every agent notification fanned out. Copying the sample's state as it was (every ticket new,
+ * every acknowledgement pending, since this gateway runs without SMTP) would make 5,000 stored
+ * mails 5,000 pieces of pending work, which no real help desk carries. Past windows' counters
+ * (`ack_counts`) and old send claims are not copied: housekeeping deletes those.
  */
 import mongoose from 'mongoose';
 import { benchMail } from '../lib/corpus.ts';
@@ -31,9 +38,36 @@ function copyDoc(value: unknown, ids: Map<string, unknown>, tag: RegExp, newTag:
   return value;
 }
 
+/** A copied document as the finished work it stands for (see the file's comment). */
+function asHistory(collection: string, d: Doc, open: boolean): Doc {
+  const at = (d.createdAt as Date | undefined) ?? new Date();
+  switch (collection) {
+    case 'outbox':
+      return d.status === 'pending' || d.status === 'sending'
+        ? { ...d, status: 'sent', attempts: 1, claimToken: `${String(d._id)}#1`, sentAt: new Date(at.getTime() + 1000), receipt: { accepted: [], rejected: [] } }
+        : d;
+    case 'ticket_events': {
+      const rest = { ...d };
+      delete rest.fanout; // fanned out long ago
+      return rest;
+    }
+    case 'tickets':
+      return open ? d : { ...d, status: 'resolved', updatedAt: new Date(at.getTime() + 3_600_000) };
+    case 'sla_clocks':
+      return open ? d : { ...d, runningSince: null, resolution: { ...(d.resolution as Doc), metAt: new Date(at.getTime() + 3_600_000) } };
+    case 'sla_timers':
+      return open ? d : { ...d, dueAt: null };
+    case 'chat_digests':
+      return { ...d, status: 'done' };
+    default:
+      return d;
+  }
+}
+
 async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise<{ copies: number; docs: number; seconds: number; stored: number }> {
   const t0 = performance.now();
-  const skip = new Set(['counters', 'mailbox_cursors', 'outbox_claims', 'agents', 'sessions', 'intake_rules']);
+  // Pending work (agent_fanout) and per-window or per-attempt records are not history to copy.
+  const skip = new Set(['counters', 'mailbox_cursors', 'outbox_claims', 'agents', 'sessions', 'intake_rules', 'agent_fanout', 'ack_counts']);
   const collections = (await db.listCollections().toArray()).map((c) => c.name).filter((n) => !skip.has(n) && !n.startsWith('system.'));
   const originals = new Map<string, Doc[]>();
   for (const name of collections) originals.set(name, await db.collection(name).find().toArray() as Doc[]);
@@ -52,8 +86,10 @@ async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise
         if (typeof d.externalId === 'string' && !d.externalId.includes(tag)) ids.set(`s:${d.externalId}`, `${d.externalId}~c${k}`);
       }
     }
+    // One copy in ten keeps its tickets open (running SLA clocks, armed timers); the rest are done.
+    const open = k % 10 === 0;
     for (const [name, list] of originals) {
-      const copied = list.map((d) => copyDoc(d, ids, tagRe, `${tag}c${k}x`, k * 100_000) as Doc);
+      const copied = list.map((d) => asHistory(name, copyDoc(d, ids, tagRe, `${tag}c${k}x`, k * 100_000) as Doc, open));
       for (let i = 0; i < copied.length; i += 1000) {
         const r = await db.collection(name).insertMany(copied.slice(i, i + 1000), { ordered: false }).catch((err: { result?: { insertedCount?: number } }) => ({ insertedCount: err.result?.insertedCount ?? 0 }));
         docs += r.insertedCount;
