@@ -38,6 +38,9 @@ function copyDoc(value: unknown, ids: Map<string, unknown>, tag: RegExp, newTag:
   return value;
 }
 
+/** An SLA clock stopped by the ticket's resolution an hour after it was opened. */
+const stopped = (clock: Doc, at: Date): Doc => ({ ...clock, runningSince: null, resolution: { ...(clock.resolution as Doc), metAt: new Date(at.getTime() + 3_600_000) } });
+
 /** A copied document as the finished work it stands for (see the file's comment). */
 function asHistory(collection: string, d: Doc, open: boolean): Doc {
   const at = (d.createdAt as Date | undefined) ?? new Date();
@@ -53,10 +56,10 @@ function asHistory(collection: string, d: Doc, open: boolean): Doc {
     }
     case 'tickets':
       return open ? d : { ...d, status: 'resolved', updatedAt: new Date(at.getTime() + 3_600_000) };
-    case 'sla_clocks':
-      return open ? d : { ...d, runningSince: null, resolution: { ...(d.resolution as Doc), metAt: new Date(at.getTime() + 3_600_000) } };
-    case 'sla_timers':
-      return open ? d : { ...d, dueAt: null };
+    case 'sla_clocks': // clocks before they moved into sla_timers
+      return open ? d : stopped(d, at);
+    case 'sla_timers': // a ticket's clock (`kind: 'clock'`) and its four timers
+      return open ? d : d.kind === 'clock' ? stopped(d, at) : { ...d, dueAt: null };
     case 'chat_digests':
       return { ...d, status: 'done' };
     default:
