@@ -300,7 +300,7 @@ export class IngestService implements IntakeSink {
       // The ticket as this ingest left it (the role's touch applied): nothing to read back. A
       // replay (placed unset) re-reads it, since the breaker of an earlier attempt may have tripped.
       const fresh = placed ? (touched ?? ticket) : ((await repos.tickets.byId(ticket.id)) ?? ticket);
-      ({ decision: ackDecision, copy: ackCopy } = await this.deps.acknowledger.decide(fresh, message, contact, at, { firstAttempt: Boolean(placed) }));
+      ({ decision: ackDecision, copy: ackCopy } = await this.deps.acknowledger.decide(fresh, message, contact, at, { firstAttempt: Boolean(placed), replay: !placed }));
       await this.deps.onTicketOpened?.(fresh, message, at);
     }
     // Queued once per message (the outbox id is the message's): a replay does not answer twice.

@@ -232,12 +232,18 @@ export interface AckLimit {
 
 export interface AckLogRepository {
   /**
-   * Counts one more automatic mail against each limit in order, in the fixed window holding `at`,
+   * Counts one more automatic mail (`by` names it, e.g. its outbox id, and is stamped on each
+   * counter raised) against each limit in order, in the fixed window holding `at`,
    * and stops at the first limit whose window is already full: returns its index and the window's
    * count including this mail (over the limit), or null when every limit still had room. One round
    * trip when they all had room (counters by `_id`); a full window costs a few more.
    */
-  countWithin(limits: AckLimit[], at: Date): Promise<{ index: number; count: number } | null>;
+  countWithin(limits: AckLimit[], at: Date, by: string): Promise<{ index: number; count: number } | null>;
+  /**
+   * How many of `limits`, from the first, were last raised for the mail `by` (the first attempt of
+   * an interrupted ingest counted it there already). One read by `_id` per counter looked at.
+   */
+  raisedBy(limits: AckLimit[], at: Date, by: string): Promise<number>;
 }
 
 export interface QuarantinedItem {

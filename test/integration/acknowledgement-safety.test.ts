@@ -93,3 +93,34 @@ describe('acknowledgement limits per domain and the global breaker', () => {
     expect(again.stored.ackDecision?.rule).toBe('global-breaker');
   });
 });
+
+describe('an acknowledgement whose ingest is interrupted after the limits were checked', () => {
+  let env: Env;
+  // Four attempts in a row fail between the limit check and the queued mail (as when the gateway
+  // is killed there, or its database goes away); the sender offers the mail again each time.
+  beforeAll(async () => { env = await openTestCore('ack_replay', { HELPDESK_CRASH_POINTS: 'flaky@ack.before-enqueue:4', MAIL_MAX_INGEST_ATTEMPTS: '10' }); });
+  afterAll(() => env.drop());
+
+  it('is still sent once it gets through, and counts once against the sender limit', async () => {
+    const raw = await buildMail({ messageId: '<retried-1@example.net>', from: 'pat@example.net', subject: 'Help' });
+    // The sender offers it again after each failure, as an MTA or the IMAP consumer does.
+    let failures = 0;
+    for (;;) {
+      try {
+        await env.intake(raw);
+        break;
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'E_TRANSIENT' });
+        if (++failures > 4) throw err;
+      }
+    }
+    const retried = await ackOf(env, { messageId: '<retried-1@example.net>', from: 'pat@example.net', subject: 'Help' });
+    expect(retried.stored.ackDecision).toMatchObject({ rule: 'queued' });
+    expect(retried.outbox?.to).toEqual([{ address: 'pat@example.net' }]);
+    expect(failures).toBe(4);
+    // The default limit is three per address: the interrupted mail took one of them, not five.
+    const later = [];
+    for (let i = 2; i <= 4; i++) later.push((await ackOf(env, { messageId: `<retried-${i}@example.net>`, from: 'pat@example.net', subject: `Help ${i}` })).stored.ackDecision?.rule);
+    expect(later).toEqual(['queued', 'queued', 'rate-limited']);
+  });
+});

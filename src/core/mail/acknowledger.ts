@@ -5,6 +5,7 @@
  * name only when it carries no link or address. The outbox id is derived from the ticket, so a
  * replayed ingest queues nothing twice; the outbound copy is also stored so replies to it thread.
  */
+import { faultPoint } from '../crash-points.ts';
 import { composeCustomerMail, type CustomerMailSettings } from './customer-mail.ts';
 import type { LoopGuard } from './loop-guard.ts';
 import { capEchoedSubject, safeDisplayName } from './echo-safety.ts';
@@ -43,6 +44,13 @@ export interface AckDeps {
 
 const ack = (rule: string, detail: string): Decision => ({ step: 'ack', rule, detail });
 
+export interface AckOptions {
+  /** The ticket was created by this very ingest: nothing can be queued for it yet (the outbox is not asked). */
+  firstAttempt?: boolean;
+  /** A repeat of an ingest that was interrupted: its first attempt may have counted against the limits already. */
+  replay?: boolean;
+}
+
 /** The copy of a queued outbound mail kept on its ticket (keyed by the outbox id: stored once). */
 export type OutboundCopy = Omit<StoredMessage, 'id' | 'createdAt'>;
 
@@ -60,10 +68,9 @@ export class Acknowledger {
 
   /**
    * Decides whether to acknowledge, queues the mail (and keeps its copy on the ticket) when yes,
-   * and says why either way. `firstAttempt`: the ticket was created by this very ingest (not a
-   * replay), so nothing can be queued for it yet and the outbox is not asked.
+   * and says why either way (see AckOptions for `firstAttempt` and `replay`).
    */
-  async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: { firstAttempt?: boolean } = {}): Promise<Decision> {
+  async acknowledge(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: AckOptions = {}): Promise<Decision> {
     const { decision, copy } = await this.decide(ticket, message, requester, at, options);
     if (copy) await this.deps.messages.insert(copy);
     return decision;
@@ -74,7 +81,7 @@ export class Acknowledger {
    * ingest stores it with the message's completion, in one round trip). A repeat after a crash
    * finds the queued mail and returns its copy again, so the copy is never lost.
    */
-  async decide(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: { firstAttempt?: boolean } = {}): Promise<{ decision: Decision; copy?: OutboundCopy }> {
+  async decide(ticket: Ticket, message: InboundMessage, requester: Contact | null, at: Date, options: AckOptions = {}): Promise<{ decision: Decision; copy?: OutboundCopy }> {
     const decision = (d: Decision) => ({ decision: d });
     const { outbox, guard } = this.deps;
     if (message.classification !== 'human') return decision(ack('not-human', `classified ${message.classification}`));
@@ -101,8 +108,9 @@ export class Acknowledger {
     const knownSince = new Date(at.getTime() - guard.settings.globalWindowMs);
     // A contact known since before the window is no stranger (its record says so: no ticket scan).
     const knownCustomer = requester.since ? requester.since < knownSince : await this.deps.tickets.requestedBefore(requester.id, knownSince);
-    const stop = await guard.check({ ticket, address: to, at, knownCustomer });
+    const stop = await guard.check({ ticket, address: to, at, knownCustomer, mailId: outboxId, replay: Boolean(options.replay) });
     if (stop) return decision(stop);
+    faultPoint('ack.before-enqueue');
     const name = safeDisplayName(message.from.name);
     const kind = hold ? 'webform-verify' : webform ? 'webform-ack' : 'ack';
     const articles = !hold && this.deps.suggest ? await this.deps.suggest(ticket, message, at) : [];

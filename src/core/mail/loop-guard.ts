@@ -10,8 +10,12 @@
  *   strangers, but only a few, and a flood of it never silences known customers.
  * The limits count in fixed windows (one counter document each, by `_id`; all of a mail's counters
  * are raised in one round trip, each only while its window has room): a mail counts when it is
- * checked, so one stopped by a later rule, or checked again by a replay after a crash, counts too
- * (errs on the quiet side), and a burst straddling a window boundary may get up to twice a limit.
+ * checked, so one stopped by a later rule counts too (errs on the quiet side), and a burst
+ * straddling a window boundary may get up to twice a limit. A mail is counted once however often
+ * its ingest is interrupted (a crash, a database outage) and repeated: the repeat skips the counters
+ * its first attempt raised (they carry the mail's name), else every retry would use up a little
+ * more of a customer's limit until their acknowledgement was never sent. (Should another mail
+ * raise a counter in between, the repeat counts there again, on the quiet side.)
  */
 import type { AckLimit, AckLogRepository, SuppressionRepository } from '../ports.ts';
 import type { Decision, Ticket } from '../types.ts';
@@ -31,6 +35,10 @@ export interface GuardRequest {
   at: Date;
   /** The recipient had tickets before the current global window: the breaker never pauses them. */
   knownCustomer: boolean;
+  /** Names the mail (its outbox id): stamped on the counters it raises. */
+  mailId: string;
+  /** A repeat of an interrupted ingest: counters its first attempt raised are not raised again. */
+  replay?: boolean;
 }
 
 export const AUTOMAIL_STOPPED = 'automail-stopped';
@@ -45,7 +53,7 @@ export class LoopGuard {
   ) {}
 
   /** Null when the mail may go; else the decision that stopped it. */
-  async check({ ticket, address, at, knownCustomer }: GuardRequest): Promise<Decision | null> {
+  async check({ ticket, address, at, knownCustomer, mailId, replay = false }: GuardRequest): Promise<Decision | null> {
     if (ticket.flags.includes(AUTOMAIL_STOPPED)) return verdict('ticket-breaker', `automatic mail on #${ticket.number} is stopped`);
     const suppressed = await this.suppressions.activeFor(address, at);
     if (suppressed) return verdict('suppressed', `${address} is suppressed until ${suppressed.until.toISOString()}: ${suppressed.reason}`);
@@ -60,10 +68,11 @@ export class LoopGuard {
         { scope: 'all' as const, key: 'gateway', windowMs: settings.globalWindowMs, limit: settings.globalLimit },
       ]),
     ];
-    const full = await this.ackLog.countWithin(limits, at);
+    const counted = replay ? await this.ackLog.raisedBy(limits, at, mailId) : 0;
+    const full = await this.ackLog.countWithin(limits.slice(counted), at, mailId);
     if (!full) return null;
     const before = full.count - 1;
-    switch (limits[full.index]!.scope) {
+    switch (limits[counted + full.index]!.scope) {
       case 'address': return verdict('rate-limited', `${before} automatic mails to ${address} in the window`);
       case 'domain': return verdict('domain-limited', `${before} automatic mails to ${domain} in the window`);
       default: return verdict('global-breaker', `${before} automatic mails in the window; known customers still get theirs`);

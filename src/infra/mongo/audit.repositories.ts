@@ -1,5 +1,4 @@
 /** Small append-once collections: audit events, acknowledgement history, quarantine. */
-import { randomUUID } from 'node:crypto';
 import { agentFanoutWanted } from '../../core/index.ts';
 import type {
   AckLimit, AckLogRepository, AuditEvent, EventRepository, QuarantinedItem, QuarantineRecord, QuarantineRepository, Suppression,
@@ -54,20 +53,22 @@ export class MongoEventRepository implements EventRepository {
  * filtered on `n < limit`: a counter with room is raised (or created), a full one matches nothing,
  * so its upsert collides with the existing `_id` (duplicate key) and the ordered bulk stops there.
  * The error does not reliably say which statement failed (FerretDB 1.24 reports index 0 and no
- * counts), so each statement also stamps the counter with this check's token, and only then (a
- * full window is the rare case) the counters are read by `_id` to see where the bulk stopped.
+ * counts), so each statement also stamps the counter with the mail's name (`by`, its outbox id),
+ * and only then (a full window is the rare case) the counters are read by `_id` to see where the
+ * bulk stopped. The same stamp tells the repeat of an interrupted ingest which counters its first
+ * attempt raised already (`raisedBy`), so a mail retried across crashes is counted once.
  */
 export class MongoAckLogRepository implements AckLogRepository {
   constructor(private readonly m: Models) {}
 
-  async countWithin(limits: AckLimit[], at: Date): Promise<{ index: number; count: number } | null> {
+  async countWithin(limits: AckLimit[], at: Date, by: string): Promise<{ index: number; count: number } | null> {
+    if (!limits.length) return null;
     const ids = limits.map((l) => counterId(l, at));
-    const token = randomUUID();
     try {
       await this.m.AckCount.bulkWrite(limits.map((l, i) => ({
         updateOne: {
           filter: { _id: ids[i], n: { $lt: l.limit } },
-          update: { $inc: { n: 1 }, $set: { by: token }, $setOnInsert: { windowEndsAt: windowEnd(l, at) } },
+          update: { $inc: { n: 1 }, $set: { by }, $setOnInsert: { windowEndsAt: windowEnd(l, at) } },
           upsert: true,
         },
       })), { ordered: true });
@@ -77,11 +78,11 @@ export class MongoAckLogRepository implements AckLogRepository {
     }
     for (let index = 0; index < limits.length; index++) {
       const doc = await this.m.AckCount.findById(ids[index]).lean<{ n?: number; by?: string }>();
-      if (doc?.by === token) continue; // raised by this check: it had room
+      if (doc?.by === by) continue; // raised for this mail: it had room
       // The bulk stopped here: a full window, or two first counts of a window at once (its
       // creation raced ours). Count this one and the rest one by one, as the bulk would have.
       for (let rest = index; rest < limits.length; rest++) {
-        const count = await this.count(limits[rest]!, at);
+        const count = await this.count(limits[rest]!, at, by);
         if (count > limits[rest]!.limit) return { index: rest, count };
       }
       return null;
@@ -89,12 +90,20 @@ export class MongoAckLogRepository implements AckLogRepository {
     return null;
   }
 
+  async raisedBy(limits: AckLimit[], at: Date, by: string): Promise<number> {
+    for (let index = 0; index < limits.length; index++) {
+      const doc = await this.m.AckCount.findById(counterId(limits[index]!, at)).lean<{ by?: string }>();
+      if (doc?.by !== by) return index;
+    }
+    return limits.length;
+  }
+
   /** One more mail on one counter, unconditionally; the window's count including it. */
-  private async count(limit: AckLimit, at: Date): Promise<number> {
+  private async count(limit: AckLimit, at: Date, by: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
         const doc = await this.m.AckCount.findOneAndUpdate(
-          { _id: counterId(limit, at) }, { $inc: { n: 1 }, $setOnInsert: { windowEndsAt: windowEnd(limit, at) } }, { upsert: true, returnDocument: 'after' },
+          { _id: counterId(limit, at) }, { $inc: { n: 1 }, $set: { by }, $setOnInsert: { windowEndsAt: windowEnd(limit, at) } }, { upsert: true, returnDocument: 'after' },
         ).lean<{ n: number }>();
         return doc!.n;
       } catch (err) {
