@@ -7,7 +7,7 @@
  * Ten operations run at a time, like the web form scenario's ten connections.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { MongoClient, type Collection } from 'mongodb';
+import { MongoClient, type Collection, type UpdateFilter } from 'mongodb';
 import { startBenchDatabase } from './lib/database.ts';
 import { measureProcess } from './lib/proc-usage.ts';
 
@@ -64,7 +64,7 @@ try {
     out(await measure(pid, 'updateOne by _id, upsert creating it', (i) => c.updateOne({ _id: `u_${i}` }, { $setOnInsert: { complete: false } }, { upsert: true })));
     out(await measure(pid, 'updateOne by _id, nothing changes', (i) => c.updateOne({ _id: last(i) }, { $set: { complete: false } })));
     out(await measure(pid, 'updateOne by _id, $set changes it', (i) => c.updateOne({ _id: last(i) }, { $set: { complete: i } })));
-    out(await measure(pid, 'findOneAndUpdate by _id, $inc', (i) => c.findOneAndUpdate({ _id: last(i) }, { $inc: { n: 1 } })));
+    out(await measure(pid, 'findOneAndUpdate by _id, $inc', (i) => c.findOneAndUpdate({ _id: last(i) }, { $inc: { n: 1 } } as unknown as UpdateFilter<Doc>)));
     out(await measure(pid, 'deleteOne by _id', (i) => c.deleteOne({ _id: last(i) })));
     out('');
   }
