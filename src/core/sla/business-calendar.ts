@@ -45,8 +45,26 @@ function localParts(at: number, timeZone: string): LocalParts {
   };
 }
 
+/**
+ * Opening and closing instants already computed, per zone and local date and time: every ticket's
+ * timers walk the same few days, and each computation costs four `formatToParts` calls (the
+ * largest part of an SLA timer's CPU). Pure values, so the cache cannot go stale; it is bounded.
+ */
+const instants = new Map<string, number>();
+const MAX_CACHED_INSTANTS = 4096;
+
 /** The instant at which the zone's wall clock shows this local date and time. */
 function zonedInstant(year: number, month: number, day: number, minutes: number, timeZone: string): number {
+  const key = `${timeZone} ${year}-${month}-${day} ${minutes}`;
+  const known = instants.get(key);
+  if (known !== undefined) return known;
+  const instant = computeZonedInstant(year, month, day, minutes, timeZone);
+  if (instants.size >= MAX_CACHED_INSTANTS) instants.clear();
+  instants.set(key, instant);
+  return instant;
+}
+
+function computeZonedInstant(year: number, month: number, day: number, minutes: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day, 0, minutes);
   let guess = wall;
   // Two rounds settle the offset even when the guess lands on the other side of a DST change.
