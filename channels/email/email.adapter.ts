@@ -8,7 +8,8 @@ import type {
 } from '../../src/core/index.ts';
 import { ImapConsumer, type ImapSettings } from './transport/imap.consumer.ts';
 import { LmtpListener } from './transport/lmtp.server.ts';
-import { intakeRawMail, type IntakeOptions, type MailIntakeDeps } from './mail.intake.ts';
+import { intakeRawMail, prepareRawMail, type IntakeOptions, type MailIntakeDeps } from './mail.intake.ts';
+import { warmParseWorkers } from './parse/parse-pool.ts';
 import type { MailLimits } from './parse/mail.normalizer.ts';
 import { SmtpSender, type SmtpSettings } from './transport/smtp.sender.ts';
 
@@ -63,6 +64,9 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     if (this.started) return;
     void this.sender?.check(); // readiness knows about SMTP soon after start, without waiting for it
     const intake = (component: string) => this.intakeDeps(sink, component);
+    // Mail will arrive: start the parse workers now (each loads its modules, about a second of
+    // CPU), not when the first mail is waiting for one.
+    if (this.settings.lmtp || this.settings.imap) warmParseWorkers();
     if (this.settings.lmtp) {
       // First, so a port that cannot be bound fails the start before anything else runs.
       const listener = new LmtpListener(this.settings.lmtp, intake('lmtp'));
@@ -73,7 +77,7 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
       const deps = intake('imap');
       const limit = this.settings.limits.maxMessageBytes;
       this.consumer = new ImapConsumer({ ...this.settings.imap, maxMessageBytes: limit }, this.deps.checkpoints,
-        (raw, source) => intakeRawMail(raw, source, deps), deps.logger, this.deps.metrics,
+        (raw, source) => prepareRawMail(raw, source, deps), deps.logger, this.deps.metrics,
         async (content, size, source) => {
           // Kept whole in the blob store for an admin (`helpdesk quarantine retry` with a higher limit).
           const blob = await this.deps.blobs.put(content, { filename: 'message.eml', contentType: 'message/rfc822' });

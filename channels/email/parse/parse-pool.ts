@@ -114,6 +114,11 @@ class ParsePool {
     }
   }
 
+  /** Starts workers up to the pool's size, so none has to start while a mail waits. */
+  warm(): void {
+    while (this.workers.length < POOL_SIZE) this.workers.push(new ParseWorker(this));
+  }
+
   rejectWaiting(err: Error): void {
     for (const job of this.queue.splice(0)) job.reject(err);
   }
@@ -137,6 +142,12 @@ let pool: ParsePool | undefined;
 export function parseInWorker(raw: Buffer, options: ParseOptions, timeoutMs: number): Promise<ParsedInbound> {
   pool ??= new ParsePool();
   return pool.parse(raw, options, timeoutMs);
+}
+
+/** Starts the pool's workers ahead of the first mail (a gateway that takes mail calls it at start). */
+export function warmParseWorkers(): void {
+  pool ??= new ParsePool();
+  pool.warm();
 }
 
 /** Stops the pool's workers (a new pool starts on the next parse). */

@@ -11,7 +11,6 @@
  * `\Seen` is never used as truth: people read the mailbox too.
  */
 import { randomUUID } from 'node:crypto';
-import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
 import {
@@ -34,7 +33,11 @@ export interface ImapSettings {
   maxMessageBytes?: number;
 }
 
-export type RawMailHandler = (raw: Buffer, source: string) => Promise<IngestResult>;
+/**
+ * Parses a mail and stores its blobs; what it resolves to files it (or quarantines it) when called.
+ * Never rejects: a failure to parse or store shows when the result is called.
+ */
+export type MailPreparer = (raw: Buffer, source: string) => Promise<() => Promise<IngestResult>>;
 /** Takes a mail over the size limit as a stream (never buffered whole); resolves once it is kept. */
 export type OversizedMailHandler = (content: Readable, size: number, source: string) => Promise<IngestResult>;
 
@@ -45,6 +48,34 @@ export type OversizedMailHandler = (content: Readable, size: number, source: str
  */
 const OPEN_TIMEOUT_MS = 30_000;
 const COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * Mails per FETCH and per checkpoint, and their bytes at most (one mail over the byte budget makes
+ * a batch of its own). A crash takes at most one batch again, as duplicates.
+ */
+const BATCH_MAILS = 20;
+const BATCH_BYTES = 16 * 1024 * 1024;
+/** Mails parsed ahead of the one being filed: parsing runs in worker threads, filing here. */
+const LOOKAHEAD = 2;
+
+/** Splits UIDs (ascending) into batches by count and listed size. */
+export function batches(uids: readonly number[], sizes: ReadonlyMap<number, number>): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    const size = sizes.get(uid) ?? 0;
+    if (current.length && (current.length >= BATCH_MAILS || bytes + size > BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -70,7 +101,7 @@ export class ImapConsumer {
   constructor(
     private readonly settings: ImapSettings,
     private readonly checkpoints: CheckpointStore,
-    private readonly handle: RawMailHandler,
+    private readonly prepare: MailPreparer,
     private readonly logger: Logger,
     private readonly metrics: Metrics = noMetrics,
     private readonly oversized?: OversizedMailHandler,
@@ -223,46 +254,77 @@ export class ImapConsumer {
       const listed = await withTimeout(client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true }), COMMAND_TIMEOUT_MS, 'imap fetch');
       const sizes = new Map(listed.map((m) => [m.uid, m.size ?? 0]));
       const uids = listed.map((m) => m.uid).filter((uid) => uid > lastUid).sort((a, b) => a - b);
-      for (const uid of uids) {
+      for (const batch of batches(uids, sizes)) {
         if (this.stopped || this.client !== client) return;
-        const limit = this.settings.maxMessageBytes;
-        if (this.oversized && limit !== undefined && (sizes.get(uid) ?? 0) > limit) {
-          const result = await withTimeout(this.takeOversized(client, uid, sizes.get(uid)!, uidValidity), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
-          await this.checkpoint({ uidValidity, lastUid: uid });
-          lastUid = uid;
-          this.logger.warn({ uid, size: sizes.get(uid), outcome: result.outcome }, 'imap message over the size limit');
-          continue;
-        }
-        const raw = await withTimeout(this.download(client, uid), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
-        if (!raw) {
-          // Expunged between listing and download: nothing to take, move on.
-          this.logger.info({ uid }, 'imap message vanished before download');
-          await this.checkpoint({ uidValidity, lastUid: uid });
-          continue;
-        }
-        const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
-        const result = await this.handle(raw, source);
-        crashPoint('imap.before-checkpoint');
-        await this.checkpoint({ uidValidity, lastUid: uid });
-        lastUid = uid;
-        this.logger.debug({ uid, outcome: result.outcome, ticket: result.ticketNumber }, 'imap message taken');
+        lastUid = await this.takeBatch(client, batch, sizes, uidValidity, lastUid);
       }
     } finally {
       lock.release();
     }
   }
 
+  /**
+   * Takes one batch in UID order: one FETCH brings every mail of it, the next mails are parsed and
+   * their blobs stored while the current one is filed (`LOOKAHEAD`), yet each is filed only after
+   * the one before it. The cursor moves once per batch, to the last mail filed: a crash before that
+   * takes those mails again, and the idempotent ingest answers `duplicate`. Returns the new lastUid.
+   */
+  private async takeBatch(client: ImapFlow, batch: number[], sizes: Map<number, number>, uidValidity: number, lastUid: number): Promise<number> {
+    const limit = this.settings.maxMessageBytes;
+    const oversized = (uid: number) => Boolean(this.oversized) && limit !== undefined && (sizes.get(uid) ?? 0) > limit;
+    const wanted = batch.filter((uid) => !oversized(uid));
+    const sources = new Map<number, Buffer>();
+    if (wanted.length) {
+      const fetched = await withTimeout(client.fetchAll(wanted.join(','), { uid: true, source: true }, { uid: true }), COMMAND_TIMEOUT_MS, `imap fetch of ${wanted.length} messages`);
+      for (const m of fetched) if (m.source) sources.set(m.uid, m.source);
+    }
+    const prepared = new Map<number, Promise<() => Promise<IngestResult>>>();
+    const prepare = (from: number) => {
+      for (const uid of batch.slice(from, from + 1 + LOOKAHEAD)) {
+        const raw = sources.get(uid);
+        if (raw && !prepared.has(uid)) prepared.set(uid, this.prepare(raw, this.source(uidValidity, uid)));
+      }
+    };
+    let done = lastUid;
+    try {
+      for (const [index, uid] of batch.entries()) {
+        if (this.stopped || this.client !== client) break;
+        if (oversized(uid)) {
+          const result = await withTimeout(this.takeOversized(client, uid, sizes.get(uid)!, uidValidity), COMMAND_TIMEOUT_MS, `imap download of uid ${uid}`);
+          this.logger.warn({ uid, size: sizes.get(uid), outcome: result.outcome }, 'imap message over the size limit');
+          done = uid;
+          continue;
+        }
+        prepare(index);
+        const file = prepared.get(uid);
+        if (!file) {
+          // Expunged between listing and fetch: nothing to take, move on.
+          this.logger.info({ uid }, 'imap message vanished before download');
+          done = uid;
+          continue;
+        }
+        const result = await (await file)();
+        crashPoint('imap.before-checkpoint');
+        done = uid;
+        this.logger.debug({ uid, outcome: result.outcome, ticket: result.ticketNumber }, 'imap message taken');
+      }
+    } finally {
+      // Also when a mail failed or the consumer stops: what was filed before it is not taken again.
+      if (done > lastUid) await this.checkpoint({ uidValidity, lastUid: done });
+    }
+    return done;
+  }
+
+  private source(uidValidity: number, uid: number): string {
+    return `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
+  }
+
   /** Streams an oversized mail straight into its handler (the blob store), never holding it whole. */
   private async takeOversized(client: ImapFlow, uid: number, size: number, uidValidity: number): Promise<IngestResult> {
     const download = await client.download(String(uid), undefined, { uid: true });
-    const source = `imap:${this.settings.mailbox}:${uidValidity}:${uid}`;
+    const source = this.source(uidValidity, uid);
     if (!download?.content) return { outcome: 'ignored', reason: 'vanished before download' };
     return this.oversized!(download.content, size, source);
-  }
-
-  private async download(client: ImapFlow, uid: number): Promise<Buffer | null> {
-    const download = await client.download(String(uid), undefined, { uid: true });
-    return download?.content ? buffer(download.content) : null;
   }
 
   private async checkpoint(cursor: MailboxCursor): Promise<void> {
