@@ -9,6 +9,26 @@ const toStoredMessage = (doc: object) => {
   return { ...m, to: m.to ?? [], cc: m.cc ?? [], attachments: m.attachments ?? [], decisions: m.decisions ?? [] };
 };
 
+/** Array fields mongoose stores as `[]` when a message has none. */
+const LIST_FIELDS = ['to', 'cc', 'attachments', 'decisions', 'linkedTicketNumbers'] as const;
+
+/**
+ * A message as mongoose's `create` stores it: every list present (empty when absent), no nested
+ * object without a value (`from: {}` is left out, as mongoose's minimize does). Undefined values are
+ * left out by the insert (`ignoreUndefined`).
+ */
+export function messageDocument(message: Record<string, unknown>): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message)) {
+    if (value === undefined) continue;
+    const plain = value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+    if (plain && Object.values(value).every((v) => v === undefined)) continue;
+    doc[key] = value;
+  }
+  for (const key of LIST_FIELDS) doc[key] ??= [];
+  return doc;
+}
+
 /**
  * A message's `_id` derives from its idempotency key, so storing it and finding out that it was
  * stored already are one insert, and every later write goes by `_id` (the only filter FerretDB
@@ -38,7 +58,10 @@ export class MongoMessageRepository implements MessageRepository {
     const _id = messageKey(message.channel, message.externalId);
     const createdAt = new Date();
     try {
-      await this.m.Message.create({ _id, ...message, createdAt });
+      // The driver's insert, not mongoose's `create`: hydrating and validating a document cost
+      // three times the insert itself (about 1.5 ms of CPU per mail). `messageDocument` stores the
+      // shape `create` stored; the types stand in for the schema's strict check.
+      await this.m.Message.collection.insertOne(messageDocument({ _id, ...message, createdAt }) as never, { ignoreUndefined: true });
       return { ...message, id: _id, createdAt } as StoredMessage;
     } catch (err) {
       // A duplicate on `_id`, or on (channel, externalId) for a message stored with an old id.
