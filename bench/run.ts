@@ -43,6 +43,8 @@ if (option('imap-mails')) SIZES.imapMails = Number(option('imap-mails'));
 if (option('pipe')) SIZES.pipeMails = Number(option('pipe'));
 if (option('sample')) SIZES.latencySample = Number(option('sample'));
 if (option('chat-step')) SIZES.chatStepSeconds = Number(option('chat-step'));
+if (option('chat-visitors')) SIZES.chatVisitors = Number(option('chat-visitors'));
+if (option('chat-rates')) SIZES.chatRates = option('chat-rates')!.split(',').map(Number);
 if (option('stored')) SIZES.stored = Number(option('stored'));
 if (option('sockets')) SIZES.idleSockets = Number(option('sockets'));
 

@@ -1,8 +1,10 @@
 /**
  * What both namespaces share: the conversation log, the per-conversation lock, and the fan-out of
- * new lines. A line is pushed to a visitor's sockets by each socket's own pump, which sends what
- * follows that socket's cursor, read from the log: so a socket sees every line once and in order,
- * whether it came live, during a replay, or on another gateway process (told over Redis).
+ * new lines. Each visitor socket has a cursor (the last seq it was sent). A line this process just
+ * stored goes straight to the sockets whose cursor is the line before it, with no read; a socket
+ * that is behind (a replay in progress, a line stored by another process, told over Redis) is
+ * caught up by its own pump, which reads what follows its cursor from the log. Either way a socket
+ * sees every line once and in order.
  */
 import type { Namespace, Socket } from 'socket.io';
 import { CoalescedRun, type ChatEntry, type ChatLogRepository, type Logger } from '../../src/core/index.ts';
@@ -19,8 +21,14 @@ export type AgentSocket = Socket<AgentToServer, ServerToAgent, InterServer, Agen
 
 const PAGE = 200;
 
+/** A visitor socket's delivery: lines offered live, and a pump that reads what it missed. */
+interface Pump {
+  offer(entry: ChatEntry): void;
+  request(): void;
+}
+
 export class ChatHub {
-  private readonly pumps = new Map<string, CoalescedRun>();
+  private readonly pumps = new Map<string, Pump>();
 
   constructor(
     readonly log: ChatLogRepository,
@@ -38,9 +46,14 @@ export class ChatHub {
 
   /** Appends a line under the conversation's lock; a new one is fanned out to visitors and agents. */
   async append(conversationId: string, line: Omit<ChatEntry, 'seq'>, opened = false): Promise<{ entry: ChatEntry; duplicate: boolean }> {
-    const result = await this.lock.run(conversationId, () => this.log.append(conversationId, line));
+    return this.lock.run(conversationId, () => this.appendHeld(conversationId, line, opened));
+  }
+
+  /** `append` for a caller that already holds the conversation's lock. */
+  async appendHeld(conversationId: string, line: Omit<ChatEntry, 'seq'>, opened = false): Promise<{ entry: ChatEntry; duplicate: boolean }> {
+    const result = await this.log.append(conversationId, line);
     if (!result.duplicate) {
-      this.linesAdded(conversationId);
+      this.linesAdded(conversationId, result.entry);
       this.agents.to(AGENTS_ROOM).emit('message', toAgentMessage(result.entry));
       if (opened) {
         this.agents.to(AGENTS_ROOM).emit('conversation:new', {
@@ -53,16 +66,21 @@ export class ChatHub {
 
   /** Sends a socket every line after its cursor, then keeps it current (called on connect). */
   attach(socket: VisitorSocket): void {
+    const send = (line: ChatEntry) => {
+      // Only the very next line: one already sent, or one after a gap the pump fills first, is not sent now.
+      if (socket.disconnected || line.seq !== socket.data.cursor + 1) return false;
+      socket.emit('message', toChatMessage(line));
+      socket.data.cursor = line.seq;
+      socket.data.ticketNumber = line.ticketNumber;
+      return true;
+    };
     const run = new CoalescedRun(async () => {
       try {
         for (;;) {
           if (socket.disconnected) return;
           const lines = await this.log.after(socket.data.visitorId, socket.data.cursor, PAGE);
-          for (const line of lines) {
-            socket.emit('message', toChatMessage(line));
-            socket.data.cursor = line.seq;
-            socket.data.ticketNumber = line.ticketNumber;
-          }
+          // A line offered live while this read was out may have moved the cursor already.
+          for (const line of lines) if (line.seq > socket.data.cursor) send(line);
           if (lines.length < PAGE) return;
         }
       } catch (err) {
@@ -70,19 +88,26 @@ export class ChatHub {
         this.logger.warn({ err, visitorId: socket.data.visitorId }, 'chat replay failed');
       }
     });
-    this.pumps.set(socket.id, run);
+    this.pumps.set(socket.id, {
+      offer: (entry) => { if (entry.seq > socket.data.cursor && !send(entry)) run.request(); },
+      request: () => run.request(),
+    });
     socket.on('disconnect', () => { this.pumps.delete(socket.id); });
     run.request();
   }
 
-  private linesAdded(conversationId: string): void {
-    this.pumpLocal(conversationId);
+  private linesAdded(conversationId: string, entry: ChatEntry): void {
+    for (const id of this.socketsOf(conversationId)) this.pumps.get(id)?.offer(entry);
     // Only other processes hear this.
     if (this.shared) this.visitors.serverSideEmit('lines', conversationId);
   }
 
   private pumpLocal(conversationId: string): void {
-    for (const id of this.visitors.adapter.rooms.get(conversationRoom(conversationId)) ?? []) this.pumps.get(id)?.request();
+    for (const id of this.socketsOf(conversationId)) this.pumps.get(id)?.request();
+  }
+
+  private socketsOf(conversationId: string): Iterable<string> {
+    return this.visitors.adapter.rooms.get(conversationRoom(conversationId)) ?? [];
   }
 
   /** Agents online on every gateway process. */

@@ -40,6 +40,11 @@ export class ChatRateLimits {
     return this.take(this.visitor, visitorId);
   }
 
+  /** Gives back a message that turned out to be a resend: it stored nothing new. */
+  async refundVisitorMessage(visitorId: string): Promise<void> {
+    await this.visitor.reward(visitorId, 1).catch(() => {});
+  }
+
   /** One transcript for this visitor; false when over the limit. */
   transcript(visitorId: string): Promise<boolean> {
     return this.take(this.transcripts, visitorId);

@@ -92,25 +92,38 @@ export function mountVisitorNamespace(deps: VisitorNamespaceDeps): void {
     const { clientId, text } = parsed.data;
     const visitor = socket.data;
     const key = `visitor:${clientId}`;
-    const known = await hub.log.byKey(visitor.visitorId, key);
-    if (known) return { ok: true, seq: known.seq, ticketNumber: known.ticketNumber };
-    if (!(await limits.visitorMessage(visitor.visitorId))) return fail(ChatErrorCodes.RATE_LIMITED);
+    if (!(await limits.visitorMessage(visitor.visitorId))) {
+      // Over the limit, a resend of a stored message still gets its first answer: it stores nothing new.
+      const known = await hub.log.byKey(visitor.visitorId, key);
+      return known ? { ok: true, seq: known.seq, ticketNumber: known.ticketNumber } : fail(ChatErrorCodes.RATE_LIMITED);
+    }
     const sink = deps.sink();
     if (!sink) return fail(ChatErrorCodes.UNAVAILABLE);
     const at = new Date();
-    let result;
-    try {
-      // One ingest at a time per conversation here: two tabs' first messages must open one ticket, not two.
-      result = await hub.lock.run(`ingest:${visitor.visitorId}`, () => sink.ingest(visitorInbound(visitor, clientId, text, at)));
-    } catch (err) {
-      if (isTransient(err)) return fail(ChatErrorCodes.UNAVAILABLE);
-      throw err;
-    }
-    if (!result.ticketNumber || !['created', 'appended', 'duplicate'].includes(result.outcome)) {
-      logger.warn({ outcome: result.outcome, reason: result.reason }, 'chat message refused by the intake');
-      return fail(ChatErrorCodes.NOT_STORED);
-    }
-    const { entry } = await hub.append(visitor.visitorId, { key, author: 'visitor', text, at, ticketNumber: result.ticketNumber }, result.outcome === 'created');
+    // One writer per conversation, for the ingest and the line together: two tabs' first messages
+    // open one ticket, not two, and the line is numbered in the order the messages were stored.
+    // A resent clientId needs no lookup first: the ingest answers `duplicate` and the line's key
+    // insert finds the line stored the first time, so the answer is the first one (and the
+    // message it counted against the visitor's limit is given back).
+    const stored = await hub.lock.run(visitor.visitorId, async () => {
+      let result;
+      try {
+        result = await sink.ingest(visitorInbound(visitor, clientId, text, at));
+      } catch (err) {
+        if (isTransient(err)) return fail(ChatErrorCodes.UNAVAILABLE);
+        throw err;
+      }
+      if (!result.ticketNumber || !['created', 'appended', 'duplicate'].includes(result.outcome)) {
+        logger.warn({ outcome: result.outcome, reason: result.reason }, 'chat message refused by the intake');
+        return fail(ChatErrorCodes.NOT_STORED);
+      }
+      const line = { key, author: 'visitor' as const, text, at, ticketNumber: result.ticketNumber };
+      const { entry, duplicate } = await hub.appendHeld(visitor.visitorId, line, result.outcome === 'created');
+      if (duplicate) void limits.refundVisitorMessage(visitor.visitorId);
+      return entry;
+    });
+    if ('ok' in stored) return stored;
+    const entry = stored;
     socket.data.ticketNumber = entry.ticketNumber;
     return { ok: true, seq: entry.seq, ticketNumber: entry.ticketNumber };
   }

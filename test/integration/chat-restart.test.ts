@@ -96,12 +96,13 @@ describe('chat across a killed gateway process', () => {
     expect(ticket.messages.map((m) => m.text).sort()).toEqual(expected);
   });
 
-  it('numbers a line once when the process died between storing it and recording its key', async () => {
+  // A line is its key (the dedupe) and then its numbered line document: the process dies after the
+  // key of the second line (no line yet), or after its line (before the ack and the fan-out).
+  it.each(['chat.after-key-claim', 'chat.after-line-insert'])('numbers a line once when the process died at %s', async (point) => {
     const port = await freePort();
     const env = chatProcessEnv({ mongoUri: mongoUri(), dbName: testDbName('chatorphan'), port, dataDir });
     const base = `http://127.0.0.1:${port}`;
-    // The second line kills the process after its line document, before its key document.
-    const crashing = spawnGateway({ ...env, HELPDESK_CRASH_POINTS: 'chat.after-line-insert:2' });
+    const crashing = spawnGateway({ ...env, HELPDESK_CRASH_POINTS: `${point}:2` });
     running.push(crashing);
     await untilServing(base);
     const { visitorToken } = (await issueVisitor(base)).body;

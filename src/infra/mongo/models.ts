@@ -4,9 +4,10 @@ import { agentFanoutSchema } from './agent-fanout.schemas.ts';
 import { migrateFanoutMarks } from './agent-fanout.migration.ts';
 import { chatDigestSchema, chatFollowUpSchema } from './chat-follow-up.schemas.ts';
 import { migrateContacts } from './contact.migration.ts';
+import { backfillConversationTickets } from './conversation-tickets.ts';
 import { intakeRuleListSchema } from './intake-rule.schemas.ts';
 import {
-  ackCountSchema, chatConversationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
+  ackCountSchema, chatConversationSchema, conversationTicketSchema, migrationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -17,6 +18,8 @@ export function createModels(conn: Connection) {
     Contact: conn.model('Contact', contactSchema),
     ContactIdentity: conn.model('ContactIdentity', contactIdentitySchema),
     Counter: conn.model('Counter', counterSchema),
+    ConversationTicket: conn.model('ConversationTicket', conversationTicketSchema),
+    Migration: conn.model('Migration', migrationSchema),
     MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
     Outbox: conn.model('Outbox', outboxSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
@@ -44,5 +47,6 @@ export type Models = ReturnType<typeof createModels>;
 export async function ensureIndexes(models: Models): Promise<void> {
   await migrateContacts(models);
   await migrateFanoutMarks(models);
+  await backfillConversationTickets(models);
   for (const model of Object.values(models)) await model.createIndexes();
 }

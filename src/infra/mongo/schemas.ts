@@ -111,6 +111,15 @@ export const contactIdentitySchema = new Schema({
 export const counterSchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
 
 /**
+ * A conversation's newest ticket, `_id` the ticket's `conversationKey` (`chat:<visitorId>`): how each
+ * chat line finds its ticket by `_id` instead of a scan over `tickets` (conversation-tickets.ts).
+ */
+export const conversationTicketSchema = new Schema({ _id: String, ticketId: String }, { ...opts, collection: 'conversation_tickets' });
+
+/** One document per one-time data migration that has run to its end (`_id` its name). */
+export const migrationSchema = new Schema({ _id: String, at: Date }, { ...opts, collection: 'migrations' });
+
+/**
  * One document per consumed source (an IMAP account/folder): the consumer lease and the channel's
  * own checkpoint fields beside it (for mail `uidValidity`, `lastUid`), which the store does not
  * interpret: hence not strict. The collection keeps its first name so existing data stays valid.

@@ -1,5 +1,6 @@
 import { TransientError, type NewTicket, type Ticket, type TicketChange, type TicketFilter, type TicketRepository, type TicketStatus } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
+import { conversationTicketId, pointConversation } from './conversation-tickets.ts';
 import { isDuplicateKey, stableId } from './ids.ts';
 import type { Models } from './models.ts';
 import { ticketFilter } from './ticket.filter.ts';
@@ -60,6 +61,8 @@ export class MongoTicketRepository implements TicketRepository {
         ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
         ...presetFields(t),
       };
+      // The conversation's pointer first: a conversation's ticket is never stored without it.
+      if (t.conversationKey) await pointConversation(this.m, t.conversationKey, _id);
       try {
         const res = await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
         if (res.upsertedCount === 1) return toTicket({ _id, ...insert } as unknown as TicketDoc);
@@ -112,7 +115,12 @@ export class MongoTicketRepository implements TicketRepository {
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 
+  /** By the conversation's pointer (two `_id` reads); the scan only when the pointer names a ticket never stored (a crash). */
   async byConversation(conversationKey: string): Promise<Ticket | null> {
+    const id = await conversationTicketId(this.m, conversationKey);
+    if (!id) return null;
+    const ticket = await this.byId(id);
+    if (ticket) return ticket;
     const doc = await this.m.Ticket.findOne({ conversationKey }).sort({ number: -1 }).lean<TicketDoc>();
     return doc ? toTicket(doc) : null;
   }
