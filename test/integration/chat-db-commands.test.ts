@@ -19,8 +19,8 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { waitUntil } from '../support/skip.ts';
 
 const ADMIN = 'test-admin-token-0123456789';
-const LINE_BUDGET = 13;
-const OPENING_BUDGET = 15;
+const LINE_BUDGET = 12;
+const OPENING_BUDGET = 14;
 // Commands that are the driver's own housekeeping, not the line's.
 const HOUSEKEEPING = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'getMore', 'killCursors']);
 
