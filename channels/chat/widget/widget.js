@@ -233,11 +233,12 @@
       }
       pending.removeAttribute('data-failed');
       pending.querySelector('.hdw-who').textContent = TEXT.you;
-      if (bySeq[ack.seq] && bySeq[ack.seq] !== pending) { pending.remove(); return; } // the server's echo came first
+      if (ack.ticketNumber) panel.setAttribute('data-ticket', String(ack.ticketNumber));
+      // The server's echo of the line may come before or after the ack: keep one of them.
+      if (bySeq[ack.seq] && bySeq[ack.seq] !== pending) { pending.remove(); return; }
       pending.setAttribute('data-seq', String(ack.seq));
       bySeq[ack.seq] = pending;
       if (ack.seq > state.lastSeq) { state.lastSeq = ack.seq; persist(); }
-      if (ack.ticketNumber) panel.setAttribute('data-ticket', String(ack.ticketNumber));
     });
   }
 
