@@ -13,7 +13,10 @@ export interface SlaStore {
   /** Writes each timer's due time (by timer id); a null due time disarms it. */
   saveTimers(timers: SlaTimer[]): Promise<void>;
   timersOf(ticketId: string): Promise<SlaTimer[]>;
-  /** Armed timers due at or before `now`, soonest first. */
+  /**
+   * Armed timers due at or before `now`, soonest first. Reads only tickets whose clock runs or
+   * stopped recently (clocks stopped longer are retired by the same pass), not every ticket ever.
+   */
   dueTimers(now: Date, limit: number): Promise<SlaTimer[]>;
   /** Inserts the firing; false when it exists (another process fires it, or fired it). */
   claimFiring(id: string, ticketId: string, at: Date): Promise<boolean>;

@@ -31,6 +31,20 @@ export const slaTimerSchema = new Schema({
   dueAt: { type: Date, index: true },
 }, { ...opts, collection: 'sla_timers' });
 
+/** Clocks that stopped a while ago, moved out of `sla_timers` (`_id` = ticket id; same fields as a clock). */
+export const slaStoppedClockSchema = new Schema({
+  _id: String,
+  kind: String,
+  ticketNumber: Number,
+  policy: String,
+  usedMs: Number,
+  runningSince: Date,
+  firstResponse: target,
+  resolution: target,
+  escalateTo: String,
+  updatedAt: Date,
+}, { ...opts, collection: 'sla_clocks_stopped' });
+
 export const slaFiringSchema = new Schema({
   _id: String,
   ticketId: { type: String, index: true },
@@ -44,6 +58,7 @@ export function slaModels(conn: Connection) {
     SlaClock: model('SlaClock', slaClockSchema) as ReturnType<typeof conn.model>,
     SlaTimer: model('SlaTimer', slaTimerSchema) as ReturnType<typeof conn.model>,
     SlaFiring: model('SlaFiring', slaFiringSchema) as ReturnType<typeof conn.model>,
+    SlaStoppedClock: model('SlaStoppedClock', slaStoppedClockSchema) as ReturnType<typeof conn.model>,
   };
 }
 
