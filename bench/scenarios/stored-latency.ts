@@ -27,11 +27,12 @@ const SETTLE_MS = 35_000;
 const { ObjectId } = mongoose.mongo;
 type Doc = Record<string, unknown>;
 
-/** A deep copy with every id in `ids` replaced, the tag renamed in strings, and ticket numbers moved. */
+/** A deep copy with every id in `ids` replaced, the tag renamed in strings, and ticket numbers (and their claims) moved. */
 function copyDoc(value: unknown, ids: Map<string, unknown>, tag: RegExp, newTag: string, numberOffset: number, key?: string): unknown {
   if (value instanceof ObjectId) return ids.get(value.toHexString()) ?? value;
   if (typeof value === 'string') return ids.get(`s:${value}`) ?? value.replace(tag, newTag);
-  if (typeof value === 'number' && key === 'number') return value + numberOffset;
+  // Ticket numbers, and their claims (`ticket_numbers`, whose `_id` is the number).
+  if (typeof value === 'number' && (key === 'number' || key === '_id')) return value + numberOffset;
   if (Array.isArray(value)) return value.map((v) => copyDoc(v, ids, tag, newTag, numberOffset));
   if (value && typeof value === 'object' && !(value instanceof Date) && !(value as { _bsontype?: string })._bsontype && !Buffer.isBuffer(value)) {
     return Object.fromEntries(Object.entries(value as Doc).map(([k, v]) => [k, copyDoc(v, ids, tag, newTag, numberOffset, k)]));

@@ -131,8 +131,11 @@ export interface TicketChange {
 
 export interface MessageRepository {
   byExternalId(channel: string, externalId: string): Promise<StoredMessage | null>;
-  /** The first stored message (any direction) whose RFC Message-ID is in the list. */
-  byRfcMessageIds(ids: string[]): Promise<StoredMessage | null>;
+  /**
+   * A stored message (any direction) whose RFC Message-ID is in the list, the earliest in the list
+   * first: a channel's message whose externalId is its Message-ID (mail) is found by `_id`.
+   */
+  byRfcMessageIds(channel: string, ids: string[]): Promise<StoredMessage | null>;
   /** Inserts and returns the stored record; null when (channel, externalId) already exists. */
   insert(message: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<StoredMessage | null>;
   /**

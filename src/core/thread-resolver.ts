@@ -72,7 +72,7 @@ export class ThreadResolver {
       }
     }
     if (refs.length) {
-      const stored = await this.deps.messages.byRfcMessageIds(refs);
+      const stored = await this.deps.messages.byRfcMessageIds(message.channel, refs);
       const ticket = stored ? await this.deps.tickets.byId(stored.ticketId) : null;
       if (ticket) {
         const flagged = !isParticipant(ticket);

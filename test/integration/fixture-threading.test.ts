@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/core/index.ts';
+import { MongoTicketRepository } from '../../src/infra/mongo/ticket.repository.ts';
 import { openTestCore } from '../support/core.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/mail/', import.meta.url));
@@ -27,9 +28,10 @@ describe('thread decision of every fixture', () => {
     core = env.core;
     // The scenario: tickets that the fixtures' tokens and tags name, each with its requester.
     for (const [number, requester] of Object.entries(spec.tickets).sort(([a], [b]) => Number(a) - Number(b))) {
+      // The stored number hint, read by a process's first allocation (a repository of its own here).
       await core.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: Number(number) - 1 } }, { upsert: true });
       const contact = await core.repos.contacts.findOrCreateByEmail({ address: requester });
-      const ticket = await core.repos.tickets.createOnce({
+      const ticket = await new MongoTicketRepository(core.models).createOnce({
         originKey: `seed:${number}`, subject: `Seeded ticket ${number}`, channel: 'email', requesterId: contact.id,
         participantIds: [contact.id], locale: 'en', at: new Date(), flags: [],
       });

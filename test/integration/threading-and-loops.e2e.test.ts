@@ -114,7 +114,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'threading-and-loops')
     await deliver({ messageId: ackId, from: 'relay@example.org', subject: 'Our own mail, come back' });
     await send({ messageId: '<after-loop@example.org>', from: 'dave@example.org', subject: 'Marker' }, 'dave@example.org');
     expect(await gateway.repos.messages.byExternalId('email', 'looped-1@example.org')).toBeNull();
-    expect(await gateway.repos.messages.byRfcMessageIds([ackId.replace(/^<|>$/g, '')])).toMatchObject({ direction: 'outbound' });
+    expect(await gateway.repos.messages.byRfcMessageIds('email', [ackId.replace(/^<|>$/g, '')])).toMatchObject({ direction: 'outbound' });
     expect(await gateway.models.Message.countDocuments({ externalId: ackId.replace(/^<|>$/g, ''), direction: 'inbound' })).toBe(0);
   });
 

@@ -38,6 +38,9 @@ export function messageKey(channel: string, externalId: string): string {
   return stableId('m', channel, externalId);
 }
 
+/** How many of a reply's references are looked up by `_id` before the field query. */
+const PROBED_REFERENCES = 3;
+
 export class MongoMessageRepository implements MessageRepository {
   constructor(private readonly m: Models) {}
 
@@ -48,8 +51,21 @@ export class MongoMessageRepository implements MessageRepository {
     return doc ? toStoredMessage(doc) : null;
   }
 
-  async byRfcMessageIds(ids: string[]): Promise<StoredMessage | null> {
+  /**
+   * A mail's externalId is its Message-ID, so the messages a reply names (In-Reply-To first, then
+   * References newest first) are looked up by the `_id` they were stored under, the first few of
+   * them one by one. Only when none of those is stored does the field query run: it finds our own
+   * outbound copies (whose ids derive from the outbox entry; our Message-IDs carry a reply token,
+   * which threads them before this), messages stored before ids were derived, and a re-keyed mail
+   * (a Message-ID reused by a different mail). It scans on FerretDB, so it is kept off the common
+   * path: a reply to a stored mail is found by `_id`, and a new mail without references never asks.
+   */
+  async byRfcMessageIds(channel: string, ids: string[]): Promise<StoredMessage | null> {
     if (!ids.length) return null;
+    for (const id of ids.slice(0, PROBED_REFERENCES)) {
+      const doc = await this.m.Message.findById(messageKey(channel, id)).lean<{ rfcMessageId?: string }>();
+      if (doc?.rfcMessageId === id) return toStoredMessage(doc);
+    }
     const doc = await this.m.Message.findOne({ rfcMessageId: { $in: ids } }).sort({ createdAt: 1 }).lean();
     return doc ? toStoredMessage(doc) : null;
   }

@@ -8,7 +8,7 @@ import { backfillConversationTickets } from './conversation-tickets.ts';
 import { intakeRuleListSchema } from './intake-rule.schemas.ts';
 import {
   ackCountSchema, chatConversationSchema, conversationTicketSchema, migrationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
-  quarantineSchema, suppressionSchema, ticketEventSchema, ticketSchema,
+  quarantineSchema, suppressionSchema, ticketEventSchema, ticketNumberSchema, ticketSchema,
 } from './schemas.ts';
 
 export function createModels(conn: Connection) {
@@ -20,6 +20,7 @@ export function createModels(conn: Connection) {
     Counter: conn.model('Counter', counterSchema),
     ConversationTicket: conn.model('ConversationTicket', conversationTicketSchema),
     Migration: conn.model('Migration', migrationSchema),
+    TicketNumber: conn.model('TicketNumber', ticketNumberSchema),
     MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
     Outbox: conn.model('Outbox', outboxSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),

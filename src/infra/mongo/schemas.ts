@@ -108,7 +108,11 @@ export const contactIdentitySchema = new Schema({
   createdAt: Date,
 }, { ...opts, collection: 'contact_identities' });
 
+/** `_id: 'ticket'`: where a fresh process starts looking for the next ticket number (a hint, see ticket-number.allocator.ts). */
 export const counterSchema = new Schema({ _id: String, seq: Number }, { ...opts, collection: 'counters' });
+
+/** A ticket number's claim: inserting it takes the number; `_id` = the number, so number -> ticket is by `_id`. */
+export const ticketNumberSchema = new Schema({ _id: Number, ticketId: { type: String, required: true } }, { ...opts, collection: 'ticket_numbers' });
 
 /**
  * A conversation's newest ticket, `_id` the ticket's `conversationKey` (`chat:<visitorId>`): how each

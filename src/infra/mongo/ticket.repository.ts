@@ -52,7 +52,7 @@ export class MongoTicketRepository implements TicketRepository {
         const existing = await this.byId(_id);
         if (existing) return existing; // a replay, or a concurrent ingest of the same origin won
       }
-      const number = await this.numbers.next();
+      const number = await this.numbers.next(_id);
       const insert = {
         originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
         channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
@@ -69,9 +69,8 @@ export class MongoTicketRepository implements TicketRepository {
         // It existed after all (a concurrent ingest of the same origin): the next round reads it.
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Either the same origin was stored concurrently (the loop's byId finds it) or another
-        // ticket already holds this number: lift the counter past it and draw again.
-        await this.numbers.catchUp();
+        // Either the same origin was stored concurrently (the loop's byId finds it) or a ticket
+        // from before number claims holds this number: draw again (the next claim is above it).
       }
     }
     throw new TransientError(`no free ticket number after ${NUMBER_ATTEMPTS} attempts`);
@@ -82,9 +81,20 @@ export class MongoTicketRepository implements TicketRepository {
     return doc ? toTicket(doc) : null;
   }
 
+  /**
+   * By the number's claim, then the ticket, both by `_id`. A number without a matching claim (a
+   * ticket numbered before claims, or a claim whose ticket took another number) is looked up by
+   * the field once, and its claim written, so the next lookup goes by `_id`.
+   */
   async byNumber(n: number): Promise<Ticket | null> {
+    if (!Number.isSafeInteger(n)) return null;
+    const claim = await this.m.TicketNumber.findById(n).lean<{ ticketId: string }>();
+    const claimed = claim ? await this.byId(claim.ticketId) : null;
+    if (claimed?.number === n) return claimed;
     const doc = await this.m.Ticket.findOne({ number: n }).lean<TicketDoc>();
-    return doc ? toTicket(doc) : null;
+    if (!doc) return null;
+    await this.m.TicketNumber.updateOne({ _id: n }, { $set: { ticketId: doc._id } }, { upsert: true });
+    return toTicket(doc);
   }
 
   async requestedBefore(requesterId: string, before: Date): Promise<boolean> {
