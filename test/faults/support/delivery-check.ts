@@ -167,7 +167,9 @@ function checkAcknowledgements(
     const queued = acksOf.get(String(t._id)) ?? [];
     if (queued.length !== 1) {
       tally(t.channel).duplicated += Math.max(0, queued.length - 1);
-      problems.push(`${queued.length} acknowledgements queued for ${t.channel} ticket #${t.number}`);
+      // Why none was queued: the decision stored with the message that opened the ticket.
+      const decision = inbound.find((m) => String(m.ticketId) === String(t._id) && m.opensTicket)?.ackDecision as { rule?: string; detail?: string } | undefined;
+      problems.push(`${queued.length} acknowledgements queued for ${t.channel} ticket #${t.number}${decision ? ` (decision: ${decision.rule}, ${decision.detail})` : ''}`);
     }
     const ack = queued[0];
     if (!ack) continue;

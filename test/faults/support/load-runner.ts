@@ -31,6 +31,8 @@ export class LoadRunner {
   readonly accepted = new Map<string, { channel: string; externalId: string; source: string; at: number }>();
   readonly answers: Answer[] = [];
   private readonly pending = new Map<LoadSource, Array<{ item: LoadItem; due: number }>>();
+  /** Offers awaiting their answer, by channel: a fault that lands now lands mid-request. */
+  private readonly waiting = new Map<string, number>();
   private stopping = false;
   private loops: Promise<void>[] = [];
 
@@ -76,6 +78,11 @@ export class LoadRunner {
     for (const s of this.sources) s.close?.();
   }
 
+  /** How many offers of this channel are waiting for their answer right now. */
+  inFlight(channel: string): number {
+    return this.waiting.get(channel) ?? 0;
+  }
+
   rejected(): Answer[] {
     return this.answers.filter((a) => a.status === 'rejected');
   }
@@ -97,7 +104,8 @@ export class LoadRunner {
   private async offer(source: LoadSource, item: LoadItem): Promise<void> {
     const queue = this.pending.get(source)!;
     const startedAt = Date.now();
-    const offer = await source.offer(item);
+    this.waiting.set(source.channel, this.inFlight(source.channel) + 1);
+    const offer = await source.offer(item).finally(() => this.waiting.set(source.channel, this.inFlight(source.channel) - 1));
     this.answers.push({ source: source.name, channel: source.channel, key: item.key, status: offer.status, startedAt, at: Date.now(),
       ...(offer.status === 'accepted' ? {} : { detail: offer.detail }) });
     const index = queue.findIndex((q) => q.item.key === item.key);
