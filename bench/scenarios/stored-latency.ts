@@ -63,8 +63,12 @@ function asHistory(collection: string, d: Doc, open: boolean): Doc {
       return open ? d : { ...d, status: 'resolved', updatedAt: new Date(at.getTime() + 3_600_000) };
     case 'sla_clocks': // clocks before they moved into sla_timers
       return open ? d : stopped(d);
-    case 'sla_timers': // a ticket's clock (`kind: 'clock'`) and its four timers
-      return open ? d : d.kind === 'clock' ? stopped(d) : { ...d, dueAt: null };
+    case 'sla_timers': { // a ticket's clock (`kind: 'clock'`) and its four timers
+      // Ids are `<ticket id>:<kind>`: the copy's ticket id carries the copy suffix, not the kind.
+      const id = String(d._id).replace(/^(.*?):(.*)(~c\d+)$/, '$1$3:$2');
+      const copy = { ...d, _id: id };
+      return open ? copy : d.kind === 'clock' ? stopped(copy) : { ...copy, dueAt: null };
+    }
     case 'chat_digests':
       return { ...d, status: 'done' };
     default:

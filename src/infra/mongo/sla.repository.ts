@@ -76,8 +76,12 @@ type SlaDoc = { _id: string; kind?: string; ticketId?: string; dueAt?: Date | nu
 
 /** How long a stopped clock stays in `sla_timers` before it retires: a pending ticket often resumes soon. */
 export const RETIRE_AFTER_MS = 10 * 60_000;
-/** Bounds one pass after an upgrade, when every ticket's clock is still in `sla_timers`. */
-const RETIRE_PER_PASS = 5000;
+/**
+ * Tickets retired per pass: bounds the pass (five deletes each, one `delete` command) when many
+ * are due at once, as after an upgrade, when every ticket's clock is still in `sla_timers`; the
+ * rest follow in the next passes.
+ */
+const RETIRE_PER_PASS = 500;
 
 /**
  * Moves the clocks that stopped (resolved, closed, or waiting on the customer) at least
