@@ -4,7 +4,7 @@
  * same message is still refused as a duplicate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/core/index.ts';
+import type { Decision, StoredMessage } from '../../src/core/index.ts';
 import { MongoMessageRepository } from '../../src/infra/mongo/message.repository.ts';
 import { createModels } from '../../src/infra/mongo/models.ts';
 import { openTestDb } from '../support/database.ts';
@@ -59,6 +59,22 @@ describe('message store', () => {
     const reference = await db.conn.db!.collection('messages').findOne({ _id: `ref-${message.externalId}` as never });
     expect(comparable(mine)).toEqual(comparable(reference));
     expect(await repo.byExternalId(message.channel, message.externalId)).toMatchObject({ id: stored!.id, subject: message.subject });
+  });
+
+  it('stores the acknowledgement copy with the completion as the mongoose bulk did', async () => {
+    const inbound = { ...full, externalId: 'acked@example.org' };
+    const copy = { ...bare, ticketId: 'tk_1', ticketNumber: 7, direction: 'outbound', channel: 'email', externalId: 'ack-copy-1', from: { address: 'support@helpdesk.test' } } as NewMessage;
+    const decision: Decision = { step: 'ack', rule: 'sent', detail: 'queued' };
+    await repo.insert(inbound);
+    await repo.markComplete(inbound.channel, inbound.externalId, 7, decision, copy);
+    const createdAt = (await db.conn.db!.collection('messages').findOne({ externalId: copy.externalId }))?.createdAt;
+    await models.Message.bulkWrite([
+      { updateOne: { filter: { _id: `ref-${copy.externalId}` }, update: { $setOnInsert: { ...copy, externalId: `ref-${copy.externalId}`, createdAt } }, upsert: true } },
+    ]);
+    const mine = await db.conn.db!.collection('messages').findOne({ externalId: copy.externalId });
+    const reference = await db.conn.db!.collection('messages').findOne({ _id: `ref-${copy.externalId}` as never });
+    expect(comparable(mine)).toEqual(comparable(reference));
+    expect(await repo.byExternalId(inbound.channel, inbound.externalId)).toMatchObject({ complete: true, ticketNumber: 7, ackDecision: decision });
   });
 
   it('answers null for a message stored already', async () => {

@@ -89,11 +89,12 @@ export class MongoMessageRepository implements MessageRepository {
   async markComplete(channel: string, externalId: string, ticketNumber: number, ackDecision?: Decision, copy?: Omit<StoredMessage, 'id' | 'createdAt'>): Promise<void> {
     const fields = { complete: true, ticketNumber, ...(ackDecision ? { ackDecision } : {}) };
     if (!copy) return this.setFields(channel, externalId, fields);
-    // One `update` command, in order: the copy (inserted once), then the completion.
-    const res = await this.m.Message.bulkWrite([
-      { updateOne: { filter: { _id: messageKey(copy.channel, copy.externalId) }, update: { $setOnInsert: { ...copy, createdAt: new Date() } }, upsert: true } },
-      { updateOne: { filter: { _id: messageKey(channel, externalId) }, update: { $set: fields } } },
-    ], { ordered: true });
+    // One `update` command, in order: the copy (inserted once), then the completion. The driver's
+    // bulk, as for `insert`: mongoose would cast the copy's lists into sub-documents first.
+    const res = await this.m.Message.collection.bulkWrite([
+      { updateOne: { filter: { _id: messageKey(copy.channel, copy.externalId) as never }, update: { $setOnInsert: messageDocument({ ...copy, createdAt: new Date() }) }, upsert: true } },
+      { updateOne: { filter: { _id: messageKey(channel, externalId) as never }, update: { $set: fields } } },
+    ], { ordered: true, ignoreUndefined: true });
     if (res.matchedCount + res.upsertedCount < 2) await this.m.Message.updateOne({ channel, externalId }, { $set: fields });
   }
 
