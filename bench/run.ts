@@ -6,7 +6,8 @@
  *   npm run bench                     full sizes (2,000 mails per email variant, ...)
  *   npm run bench -- --quick          small sizes, under two minutes
  *   npm run bench -- --profile        also CPU-profile the gateway (node --cpu-prof) and list where time goes
- *   npm run bench -- --only=email,outbox,chat,webform,idle   a subset (outbox needs email)
+ *   npm run bench -- --only=email,outbox,chat,webform,idle   a subset (outbox alone queues copies of a few acknowledgements)
+ *   npm run bench -- --outbox-concurrency=N   sends in flight for the outbox (gateway and baseline alike; default 4)
  *   npm run bench -- --mails=500      mails per email variant (LMTP x1, LMTP x4, IMAP) and queued acks, instead of 2,000
  *   npm run bench -- --imap-mails=N --pipe=N --sample=N --stored=N --sockets=N   one size each
  *   npm run bench -- --readme         also write a quick run's table into the README
@@ -24,7 +25,7 @@ import { startBench } from './lib/servers.ts';
 import { chatScenario } from './scenarios/chat.ts';
 import { emailScenario } from './scenarios/email.ts';
 import { idleScenario } from './scenarios/idle.ts';
-import { outboxScenario, trimQueuedAcks } from './scenarios/outbox.ts';
+import { outboxGatewayEnv, outboxScenario, seedQueuedAcks, trimQueuedAcks } from './scenarios/outbox.ts';
 import { storedLatencyScenario } from './scenarios/stored-latency.ts';
 import { webformScenario } from './scenarios/webform.ts';
 
@@ -47,6 +48,7 @@ if (option('chat-visitors')) SIZES.chatVisitors = Number(option('chat-visitors')
 if (option('chat-rates')) SIZES.chatRates = option('chat-rates')!.split(',').map(Number);
 if (option('stored')) SIZES.stored = Number(option('stored'));
 if (option('sockets')) SIZES.idleSockets = Number(option('sockets'));
+const outboxConcurrency = Number(option('outbox-concurrency') ?? 4);
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     measurements: results.flatMap((r) => r.measurements), targets: results.flatMap((r) => r.targets),
     notes: [...notes, ...results.flatMap((r) => r.notes)],
     ...(profile ? { profile } : {}),
-    sizes: SIZES,
+    sizes: { ...SIZES, outboxConcurrency },
   });
   // After every scenario: a run stopped half-way still leaves what it measured.
   const push = (r: ScenarioResult) => { results.push(r); writeResults(ROOT, report()); };
@@ -84,11 +86,12 @@ async function main(): Promise<void> {
       log(`stored: latency at 0 stored mails and at ${SIZES.stored}`);
       push(await storedLatencyScenario(bench, gateway, { sample: SIZES.latencySample, stored: SIZES.stored, timeoutMs: SIZES.timeoutMs }, runTag, log));
     }
+    if (only.has('outbox') && !only.has('email')) await seedQueuedAcks(bench, gateway, SIZES.outbox, runTag);
     await gateway.stop();
     if (only.has('outbox')) {
       const queued = await trimQueuedAcks(bench, SIZES.outbox);
-      log(`outbox: ${queued} queued acknowledgements, gateway now with SMTP`);
-      const out = await outboxScenario(bench, () => bench.startGateway(), queued, SIZES.timeoutMs);
+      log(`outbox: ${queued} queued acknowledgements, gateway now with SMTP, ${outboxConcurrency} in flight`);
+      const out = await outboxScenario(bench, () => bench.startGateway({ env: outboxGatewayEnv(outboxConcurrency) }), queued, outboxConcurrency, SIZES.timeoutMs);
       push(out.result);
       gateway = out.gateway;
     } else {
