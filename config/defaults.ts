@@ -86,6 +86,7 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
         password: undefined,
         tls: false, // false: STARTTLS when the server offers it; true: implicit TLS (port 465)
         verifyIntervalMs: 60_000, // background check of the server behind /readyz
+        poolSize: 4, // connections reused for outbound mail (matches outbox.concurrency)
       },
       lmtp: {
         port: undefined, // set LMTP_PORT to accept pushed mail from an MTA
@@ -151,7 +152,8 @@ export const defaults: Omit<AppConfig, 'secret' | 'adminToken'> = {
     maxAttempts: 8,
     backoffBaseMs: 2_000,
     backoffMaxMs: 15 * 60 * 1000,
-    leaseMs: 60_000, // a sender that dies mid-send frees its entry after this
+    leaseMs: 60_000, // a sender that dies mid-send frees its entries after this (a live one renews it)
+    concurrency: 4, // sends in flight at once per process
   },
   metrics: {
     enabled: false, // GET /metrics is off unless asked for

@@ -125,6 +125,8 @@ export const configSchema = z.object({
         tls: bool,
         /** Least time between two background checks of the SMTP server (readiness never logs in itself). */
         verifyIntervalMs: z.coerce.number().int().min(1000),
+        /** SMTP connections kept open and reused for outbound mail (1: one at a time). */
+        poolSize: z.coerce.number().int().min(1).max(32),
       }),
       lmtp: z.object({
         /** Port of the optional LMTP listener (push delivery from an MTA); unset: no listener. */
@@ -226,6 +228,8 @@ export const configSchema = z.object({
     backoffBaseMs: z.coerce.number().int().min(10),
     backoffMaxMs: z.coerce.number().int().min(100),
     leaseMs: z.coerce.number().int().min(1000),
+    /** Sends in flight at once per process (a ticket's entries still go one after another). */
+    concurrency: z.coerce.number().int().min(1).max(64),
   }),
   metrics: z.object({
     /** Serve GET /metrics (Prometheus text format). */

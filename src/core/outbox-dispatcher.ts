@@ -1,18 +1,24 @@
 /**
- * Delivers outbox entries through the adapter named by each entry's channel tag, one claimed entry
- * at a time. A claim is a lease: if this process dies mid-send, another (or the restarted one)
- * takes the entry again after the lease runs out. The adapter's DeliveryResult decides what
- * follows: delivered; not connected (a live recipient is away: the entry is undelivered and the
- * `away` hook hears of it, e.g. to mail the visitor a digest later); retry later, with exponential backoff and jitter until attempts run out; or failed
- * for good (until an agent resends it: TicketActions.resend). A thrown DeliveryError is permanent or not as it says; anything else thrown retries.
- * Every update after the claim is fenced by its claim token, and a long send keeps renewing its lease.
+ * Delivers outbox entries through the adapter named by each entry's channel tag. A pass claims due
+ * entries in batches (one scan and one insert per batch, see OutboxRepository), sends up to
+ * `concurrency` at a time (the entries of one ticket one after another, in order), and records
+ * the results in group commits. Everything it claimed is covered by one lease (SenderLease): if
+ * this process dies mid-send, another (or the restarted one) takes the entry once the lease has
+ * run out. The adapter's DeliveryResult decides what follows: delivered; not connected (a live
+ * recipient is away: the entry is undelivered and the `away` hook hears of it, e.g. to mail the
+ * visitor a digest later); retry later, with exponential backoff and jitter until attempts run
+ * out; or failed for good (until an agent resends it: TicketActions.resend). A thrown
+ * DeliveryError is permanent or not as it says; anything else thrown retries. Every result is
+ * recorded only while its claim is still the entry's current one.
  */
 import { CoalescedRun } from './coalesced-run.ts';
 import { crashPoint } from './crash-points.ts';
 import { DeliveryError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { noMetrics, type Metrics } from './metrics.ts';
-import type { ChannelAdapter, Clock, OutboxRepository } from './ports.ts';
+import { SenderLease } from './outbox-lease.ts';
+import { OutboxSettler } from './outbox-settler.ts';
+import type { ChannelAdapter, Clock, OutboxRepository, OutboxSettlement } from './ports.ts';
 import type { ChatOutbound, DeliveryResult, OutboxEntry } from './types.ts';
 
 export interface DispatcherSettings {
@@ -21,7 +27,12 @@ export interface DispatcherSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   leaseMs: number;
+  /** Sends in flight at once (default 4). */
+  concurrency?: number;
 }
+
+/** Entries moved per pass from where older versions kept finished ones (see moveFinished). */
+const MOVE_PER_PASS = 500;
 
 /** Hears of live messages whose recipient was not connected (chat/chat-digest.service.ts). */
 export interface AwayRecipients {
@@ -36,6 +47,12 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** Until older versions' finished entries are all moved out of the queue (one bounded move per pass). */
+  private moving = true;
+  /** Due entries another sender holds, and until when at least: not looked at before then. */
+  private readonly heldElsewhere = new Map<string, number>();
+  private readonly lease: SenderLease;
+  private readonly settler: OutboxSettler;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -45,7 +62,10 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly metrics: Metrics = noMetrics,
     private readonly away?: AwayRecipients,
-  ) {}
+  ) {
+    this.lease = new SenderLease(outbox, settings.leaseMs, clock, logger);
+    this.settler = new OutboxSettler(outbox);
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -83,83 +103,125 @@ export class OutboxDispatcher {
     // instead of burning its attempts and ending up failed.
     const deliverable = [...this.channels.values()].filter((c) => c.deliver && (c.canDeliver?.() ?? true)).map((c) => c.id);
     if (!deliverable.length) return 0;
-    let count = 0;
-    for (;;) {
-      const entry = await this.outbox.claimDue(this.clock.now(), this.settings.leaseMs, deliverable);
-      if (!entry) break;
-      count++;
-      const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
-      const channel = this.channels.get(entry.channel)!;
-      const token = entry.claimToken ?? '';
-      const renewal = this.keepLease(entry.id, token, log);
-      let result: DeliveryResult;
-      try {
-        crashPoint('outbox.before-send');
-        result = await channel.deliver!(entry);
-      } catch (err) {
-        const error = (err as Error)?.message ?? String(err);
-        result = err instanceof DeliveryError && err.permanent ? { status: 'failed', error } : { status: 'retry', error };
-      } finally {
-        clearInterval(renewal);
-      }
-      await this.record(entry, result, log);
-      if (this.stopped) break;
+    if (this.moving) this.moving = (await this.outbox.moveFinished(MOVE_PER_PASS)) === MOVE_PER_PASS;
+    try {
+      return await this.pass(deliverable);
+    } finally {
+      await this.lease.end();
     }
+  }
+
+  private async pass(channels: string[]): Promise<number> {
+    const concurrency = Math.max(1, this.settings.concurrency ?? 4);
+    const batch = Math.max(16, concurrency * 4);
+    const queue: { entry: OutboxEntry; claimedAt: number }[] = [];
+    const held = new Set<string>(); // claimed by this pass and not yet recorded
+    const busyTickets = new Set<string>();
+    const running = new Set<Promise<void>>();
+    let exhausted = false;
+    let count = 0;
+    // A dispatcher that was never started (a test's drain) sends one batch; a stopping one starts nothing new.
+    const single = this.stopped;
+    const halted = () => (single ? count > 0 : this.stopped);
+    for (;;) {
+      if (!exhausted && !halted() && queue.length < concurrency) {
+        const now = this.clock.now();
+        for (const [id, until] of this.heldElsewhere) if (until <= now.getTime()) this.heldElsewhere.delete(id);
+        let claimedAt = Infinity;
+        const { claimed, heldElsewhere } = await this.outbox.claimDue(now, {
+          limit: batch, channels, sender: this.lease.id, leaseMs: this.settings.leaseMs, exclude: [...held, ...this.heldElsewhere.keys()],
+          // The lease is written before any claim names it (an idle poll writes nothing).
+          beforeClaim: async () => { await this.lease.hold(); claimedAt = this.lease.now(); },
+        });
+        for (const h of heldElsewhere) this.heldElsewhere.set(h.id, h.until.getTime());
+        if (!claimed.length) exhausted = true;
+        for (const entry of claimed) {
+          queue.push({ entry, claimedAt });
+          held.add(entry.id);
+        }
+        count += claimed.length;
+      }
+      // Start what may start: a free slot, and no earlier entry of the same ticket still sending.
+      for (let i = 0; i < queue.length && running.size < concurrency && (single || !this.stopped); ) {
+        const { entry, claimedAt } = queue[i]!;
+        if (busyTickets.has(entry.ticketId)) { i++; continue; }
+        queue.splice(i, 1);
+        busyTickets.add(entry.ticketId);
+        const job = this.send(entry, claimedAt).finally(() => {
+          busyTickets.delete(entry.ticketId);
+          held.delete(entry.id);
+          running.delete(job);
+        });
+        running.add(job);
+      }
+      if (!running.size) {
+        if (exhausted || halted()) break;
+        continue; // nothing in flight, more may be due: claim again
+      }
+      await Promise.race(running);
+    }
+    await Promise.all(running);
     return count;
   }
 
-  /** A send may outlast the lease (a slow SMTP peer): renew it at a third of its length while it runs. */
-  private keepLease(id: string, token: string, log: Logger): NodeJS.Timeout {
-    const { leaseMs } = this.settings;
-    const timer = setInterval(() => {
-      this.outbox.extendLease(id, token, new Date(this.clock.now().getTime() + leaseMs)).then((held) => {
-        if (!held) log.warn('outbox lease lost during a send');
-      }, (err: unknown) => log.warn({ err }, 'outbox lease renewal failed'));
-    }, Math.max(100, Math.floor(leaseMs / 3)));
-    timer.unref?.();
-    return timer;
+  /** One attempt: not started when the lease broke since the claim (the entry may be someone else's now). */
+  private async send(entry: OutboxEntry, claimedAt: number): Promise<void> {
+    const log = this.logger.child({ outbox: entry.id, ticket: entry.ticketNumber, channel: entry.channel });
+    if (!this.lease.heldSince(claimedAt)) {
+      log.warn('outbox lease lapsed before the send: left for the next claim');
+      return;
+    }
+    const channel = this.channels.get(entry.channel)!;
+    let result: DeliveryResult;
+    try {
+      crashPoint('outbox.before-send');
+      result = await channel.deliver!(entry);
+    } catch (err) {
+      const error = (err as Error)?.message ?? String(err);
+      result = err instanceof DeliveryError && err.permanent ? { status: 'failed', error } : { status: 'retry', error };
+    }
+    try {
+      await this.record(entry, result, !this.lease.heldSince(claimedAt), log);
+    } catch (err) {
+      log.error({ err }, 'outbox result not recorded (the entry is sent again once its lease is free)');
+    }
   }
 
-  /** Records what the adapter said; every write is fenced by the claim token (false: another sender holds it now). */
-  private async record(entry: OutboxEntry, result: DeliveryResult, log: Logger): Promise<void> {
+  /** Records what the adapter said, fenced by the claim (false: another sender holds it now). */
+  private async record(entry: OutboxEntry, result: DeliveryResult, verify: boolean, log: Logger): Promise<void> {
     const now = this.clock.now();
-    const token = entry.claimToken ?? '';
-    const lost = () => log.warn({ result: result.status }, 'the claim had passed to another sender: its result stands');
+    const settle = async (s: OutboxSettlement, done: () => void) => {
+      if (await this.settler.record(s)) done();
+      else log.warn({ result: result.status }, 'the claim had passed to another sender: its result stands');
+    };
     switch (result.status) {
       case 'delivered':
-        if (await this.outbox.markSent(entry.id, token, result.receipt, now)) {
+        return settle({ entry, status: 'sent', receipt: result.receipt, at: now, verify }, () => {
           log.info({ accepted: result.receipt.accepted, rejected: result.receipt.rejected }, 'delivered');
-        } else lost();
-        return;
-      case 'not-connected': {
+        });
+      case 'not-connected':
         // The away hook first: a crash between the two writes leaves the entry claimable, and
         // the hook is idempotent (a repeat of the same miss schedules nothing new).
         if (entry.channel === 'chat') await this.away?.missed(entry);
-        if (await this.outbox.markUndelivered(entry.id, token, result.detail, now)) {
-          log.info({ detail: result.detail }, 'recipient not connected');
-        } else lost();
-        return;
-      }
+        return settle({ entry, status: 'undelivered', error: result.detail, at: now, verify }, () => log.info({ detail: result.detail }, 'recipient not connected'));
       case 'failed':
         this.metrics.deliveryFailed(entry.channel, true);
-        if (await this.outbox.markFailed(entry.id, token, result.error, now)) {
+        return settle({ entry, status: 'failed', error: result.error, at: now, verify }, () => {
           log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
-        } else lost();
-        return;
+        });
       case 'retry': {
         // An agent's resend starts a fresh budget: count only the attempts since.
         const final = entry.attempts - (entry.attemptsBeforeResend ?? 0) >= this.settings.maxAttempts;
         this.metrics.deliveryFailed(entry.channel, final);
         if (final) {
-          if (await this.outbox.markFailed(entry.id, token, result.error, now)) {
+          return settle({ entry, status: 'failed', error: result.error, at: now, verify }, () => {
             log.error({ err: result.error, attempts: entry.attempts }, 'delivery failed for good');
-          } else lost();
-          return;
+          });
         }
         const delay = backoffDelay(entry.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-        if (await this.outbox.markRetry(entry.id, token, result.error, new Date(now.getTime() + delay))) {
+        return settle({ entry, status: 'retry', error: result.error, nextAttemptAt: new Date(now.getTime() + delay), verify }, () => {
           log.warn({ err: result.error, attempts: entry.attempts, retryInMs: delay }, 'delivery failed, will retry');
-        } else lost();
+        });
       }
     }
   }

@@ -191,23 +191,57 @@ export interface EventRepository {
   fanoutDone(events: AuditEvent[]): Promise<void>;
 }
 
+/** What claimDue needs to know about the claiming dispatcher. */
+export interface OutboxClaimRequest {
+  limit: number;
+  /** Channels that can send now; entries of others stay pending, unattempted. */
+  channels: string[];
+  /** The claiming dispatcher's sender id; its lease is kept by `heartbeat`. */
+  sender: string;
+  /** Claims written by older versions (no sender) count as abandoned this long after they were made. */
+  leaseMs: number;
+  /** Entries not to look at: the ones this dispatcher holds, and ones it knows another holds. */
+  exclude: string[];
+  /** Called once due entries were found, before any claim is written: the sender's lease must exist by then. */
+  beforeClaim?: () => Promise<void>;
+}
+
+export interface OutboxClaimResult {
+  /** Each with a fresh `claimToken` and `attempts` counting this attempt. */
+  claimed: OutboxEntry[];
+  /** Due entries another live sender holds, and until when its lease runs at least. */
+  heldElsewhere: { id: string; until: Date }[];
+}
+
+/** The outcome of one claimed attempt, recorded only while the claim is still the entry's current one. */
+export type OutboxSettlement =
+  | { entry: OutboxEntry; status: 'sent'; receipt: DeliveryReceipt; at: Date; verify?: boolean }
+  | { entry: OutboxEntry; status: 'failed' | 'undelivered'; error: string; at: Date; verify?: boolean }
+  | { entry: OutboxEntry; status: 'retry'; error: string; nextAttemptAt: Date; verify?: boolean };
+
+/**
+ * The outbox: waiting entries in one place (the due scan reads only those), finished ones in
+ * another. A claim is a unique insert of `<entry>#<attempt>` naming the sender; a sender's lease
+ * is one heartbeat document for all its claims, so a slow send never loses its entry to a second
+ * sender while the first is still alive, and the entries of a sender that died are free once its
+ * heartbeat has run out (or at once when it retired).
+ */
 export interface OutboxRepository {
-  /** Queues once: a second call with the same id changes nothing. */
+  /** Queues once: a second call with the same id changes nothing, also after the entry was sent. */
   enqueue(message: OutboundMessage, at: Date): Promise<void>;
+  /** Keeps `sender`'s lease (all its claims) until `until`. */
+  heartbeat(sender: string, until: Date): Promise<void>;
+  /** `sender` stopped: whatever it still holds is free at once. */
+  retire(sender: string): Promise<void>;
+  /** Claims up to `limit` due entries, oldest first. */
+  claimDue(now: Date, request: OutboxClaimRequest): Promise<OutboxClaimResult>;
   /**
-   * Claims the next due entry for sending, with a lease, or returns null. The entry carries a fresh
-   * `claimToken`: the updates below apply only while that claim is the entry's current one, so a
-   * sender whose lease ran out (and whose entry someone else claimed) cannot overwrite the result.
+   * Records outcomes in few round trips; per settlement, false when the claim had passed to
+   * another sender (nothing changed). `verify` re-reads the entry first (the sender's lease had a gap).
    */
-  claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null>;
-  /** Extends a held claim's lease; false when the claim is no longer ours. */
-  extendLease(id: string, claimToken: string, until: Date): Promise<boolean>;
-  /** Each returns false (and changes nothing) when the claim is no longer the entry's current one. */
-  markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean>;
-  markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean>;
-  markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean>;
-  /** A live channel's recipient was not connected (missed lines go out as a digest, chat/chat-digest.service.ts). */
-  markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean>;
+  settle(settlements: OutboxSettlement[]): Promise<boolean[]>;
+  /** Moves entries finished under older versions out of the queue, up to `limit`; how many moved. */
+  moveFinished(limit: number): Promise<number>;
   /**
    * Puts a failed entry back in the queue, due at `at`, with a fresh retry budget: only while it is
    * still failed after exactly `attempts` attempts, so of two requests for the same failure one

@@ -15,6 +15,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { countOutbox } from '../support/outbox.ts';
 
 describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-notifications.e2e'))('notification settings in the console', () => {
   let sink: SmtpSink;
@@ -76,6 +77,6 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-noti
       subject: `Re: [#${n}] Printer offline`, text: 'Still offline.',
     }), 'test', gateway.ingest);
     await gateway.fanout.runDue();
-    expect(await gateway.conn.collection('outbox').countDocuments({ kind: 'agent-notification', 'to.address': 'wati@helpdesk.test' })).toBe(1);
+    expect(await countOutbox(gateway.conn.db!, { kind: 'agent-notification', 'to.address': 'wati@helpdesk.test' })).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail, type TestMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
+import { countOutbox, outboxEntries } from '../support/outbox.ts';
 
 const keys = { keys: [{ id: '1', secret: 'test-secret-0123456789abcdef' }] };
 const CUSTOMER = 'ann@example.org';
@@ -44,7 +45,7 @@ describe('agent notification mails and replies to them', () => {
     return (await gateway.repos.messages.byExternalId('email', String(mail.messageId).replace(/^<|>$/g, '')))!;
   };
   /** Every queued notification of one agent (the outbox is the truth; the SMTP peer follows). */
-  const queuedFor = async (agent: Agent) => (await gateway.conn.collection('outbox').find({ kind: 'agent-notification', 'to.address': agent.email }).toArray());
+  const queuedFor = (agent: Agent) => outboxEntries(gateway.conn.db!, { kind: 'agent-notification', 'to.address': agent.email });
   /** Runs the fan-out pass to the end (its timer and the publisher run it too; a repeat is harmless). */
   const fanOut = () => gateway.fanout.runDue();
   const replyTo = (m: SinkMessage) => (m.parsed.replyTo?.value[0]?.address ?? '');
@@ -158,14 +159,14 @@ describe('agent notification mails and replies to them', () => {
     expect(stored).toMatchObject({ author: 'agent', internal: true, visibleText: 'Called Ann: it is the hotel wifi, not us.' });
     expect(await gateway.conn.collection('ticket_events').countDocuments({ type: 'agent.noted', ticketId: stored.ticketId })).toBe(1);
     await new Promise((r) => setTimeout(r, 500)); // the outbox polls every 100 ms: anything queued would be sent by now
-    const customerMail = await gateway.conn.collection('outbox').find({ 'to.address': CUSTOMER }).toArray();
+    const customerMail = await outboxEntries(gateway.conn.db!, { 'to.address': CUSTOMER });
     expect(customerMail.map((e) => e.text as string).join('\n')).not.toContain('hotel wifi');
     expect(to(CUSTOMER).map((m) => m.parsed.text ?? '').join('\n')).not.toContain('hotel wifi');
   });
 
   it('posts nothing as an agent for a forged agent From or an agent token replayed by someone else', async () => {
     const [notification] = notifications('sam@agents.test');
-    const agentReplies = () => gateway.conn.collection('outbox').countDocuments({ kind: 'agent-reply' });
+    const agentReplies = () => countOutbox(gateway.conn.db!, { kind: 'agent-reply' });
     const before = await agentReplies();
     // The customer forwards their own mail with the agent's From (our MTA says it is forged).
     const forged = await intake({

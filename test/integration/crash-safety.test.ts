@@ -88,7 +88,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'crash-safety'))('cras
 
     const gw = spawnGateway(env);
     try {
-      await waitUntil(async () => (await conn.collection('outbox').countDocuments({ status: 'sent' })) === MAILS, `${MAILS} sent acknowledgements`, 120_000, 500);
+      await waitUntil(async () => (await conn.collection('outbox_done').countDocuments({ status: 'sent' })) === MAILS, `${MAILS} sent acknowledgements`, 120_000, 500);
     } finally {
       await gw.stop();
     }

@@ -14,6 +14,7 @@ import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { countOutbox } from '../support/outbox.ts';
 
 const SUPPORT = 'support@helpdesk.test';
 const MAX_BYTES = 64 * 1024;
@@ -86,7 +87,7 @@ describe('LMTP listener', () => {
   const counts = async () => ({
     tickets: await gateway.models.Ticket.countDocuments(),
     inbound: await gateway.models.Message.countDocuments({ direction: 'inbound' }),
-    outbox: await gateway.models.Outbox.countDocuments(),
+    outbox: await countOutbox(gateway.conn.db!),
     quarantine: await gateway.conn.collection('quarantine').countDocuments(),
   });
 
@@ -202,7 +203,7 @@ describe('LMTP listener', () => {
       const rejections = (info as { rejectedErrors?: Rejection[] }).rejectedErrors ?? [];
       expect(rejections.map((e) => [e.recipient, e.responseCode])).toEqual([[SUPPORT, 451], ['support+t@helpdesk.test', 451]]);
       expect(rejections[0]!.response).toMatch(/^451 4\.3\.0 try again later/);
-      for (const name of ['tickets', 'messages', 'contacts', 'quarantine', 'outbox', 'blobs.files']) {
+      for (const name of ['tickets', 'messages', 'contacts', 'quarantine', 'outbox', 'outbox_done', 'blobs.files']) {
         expect(await check.collection(name).countDocuments(), name).toBe(0);
       }
     } finally {

@@ -56,6 +56,7 @@ describe('outbox dispatcher and the outbound union', () => {
   afterAll(() => db.drop());
   beforeEach(async () => {
     await models.Outbox.deleteMany({});
+    await models.OutboxDone.deleteMany({});
     email = new RecordingChannel('email');
     live = new RecordingChannel('chat');
     missed = [];

@@ -15,6 +15,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { countOutbox } from '../support/outbox.ts';
 
 const AGENT = { id: 'agent:test', name: 'Dana' };
 
@@ -31,7 +32,7 @@ describe('progress enquiries', () => {
     return result.ticketNumber!;
   };
   const mailsTo = (address: string) => sink.messages.filter((m) => m.envelope.to.includes(address));
-  const enquiryCount = () => gateway.models.Outbox.countDocuments({ kind: 'enquiry' });
+  const enquiryCount = () => countOutbox(gateway.conn.db!, { kind: 'enquiry' });
 
   beforeAll(async () => {
     sink = await startSmtpSink();

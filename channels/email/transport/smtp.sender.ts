@@ -4,7 +4,7 @@
  * not throw: they are in the receipt. 5xx answers are permanent failures, and so are envelopes or
  * messages nodemailer refuses before any server answered (EENVELOPE, EMESSAGE without a response
  * code: a retry would build the same mail); everything else, 4xx included, retries.
- * Health is cached: a background check (connect and log in) runs at most every
+ * Mail goes out over a pool of reused connections (`poolSize`). Health is cached: a background check (connect and log in) runs at most every
  * `verifyIntervalMs`, and a delivered mail also proves the server works, so a readiness probe
  * never opens an SMTP session itself.
  */
@@ -19,6 +19,8 @@ export interface SmtpSettings {
   password?: string;
   /** Least time between two background checks of the server (default 60 s). */
   verifyIntervalMs?: number;
+  /** Connections kept open and reused (default 1); as many mails as connections go out at once. */
+  poolSize?: number;
 }
 
 const fmt = (a: { address: string; name?: string }) => (a.name ? { name: a.name, address: a.address } : a.address);
@@ -44,6 +46,9 @@ export class SmtpSender {
     this.transport = nodemailer.createTransport({
       host: settings.host, port: settings.port, secure: settings.tls,
       ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+      // Pooled: a mail goes out on an open connection instead of a new connect, greeting and
+      // (STARTTLS, AUTH) handshake each; a connection is replaced after 100 mails or an error.
+      pool: true, maxConnections: settings.poolSize ?? 1, maxMessages: 100,
       disableFileAccess: true, disableUrlAccess: true,
       connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
     });

@@ -7,7 +7,7 @@ import { migrateContacts } from './contact.migration.ts';
 import { backfillConversationTickets } from './conversation-tickets.ts';
 import { intakeRuleListSchema } from './intake-rule.schemas.ts';
 import {
-  ackCountSchema, chatConversationSchema, conversationTicketSchema, migrationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxSchema,
+  ackCountSchema, chatConversationSchema, conversationTicketSchema, migrationSchema, chatKeySchema, chatLineSchema, contactIdentitySchema, contactSchema, counterSchema, ingestAttemptSchema, mailboxCursorSchema, messageSchema, outboxClaimSchema, outboxDoneSchema, outboxSchema, outboxSenderSchema,
   quarantineSchema, suppressionSchema, ticketEventSchema, ticketNumberSchema, ticketSchema,
 } from './schemas.ts';
 
@@ -23,7 +23,9 @@ export function createModels(conn: Connection) {
     TicketNumber: conn.model('TicketNumber', ticketNumberSchema),
     MailboxCursor: conn.model('MailboxCursor', mailboxCursorSchema),
     Outbox: conn.model('Outbox', outboxSchema),
+    OutboxDone: conn.model('OutboxDone', outboxDoneSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
+    OutboxSender: conn.model('OutboxSender', outboxSenderSchema),
     Quarantine: conn.model('Quarantine', quarantineSchema),
     TicketEvent: conn.model('TicketEvent', ticketEventSchema),
     AgentFanout: conn.model('AgentFanout', agentFanoutSchema),

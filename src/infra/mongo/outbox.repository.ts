@@ -1,127 +1,124 @@
-import type { DeliveryReceipt, MailOutboxEntry, OutboundMessage, OutboxEntry, OutboxRepository } from '../../core/index.ts';
-import { fromDoc } from './doc-mapper.ts';
+import type {
+  MailOutboxEntry, OutboundMessage, OutboxClaimRequest, OutboxClaimResult, OutboxEntry, OutboxRepository, OutboxSettlement,
+} from '../../core/index.ts';
 import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
+import { OutboxClaims, supersedes, toEntry } from './outbox.claims.ts';
 
-/** Due entries looked at per claim: enough to get past ones another dispatcher is claiming right now. */
-const CANDIDATES = 8;
-
-/** An empty array may come back absent (a mail with no References); the mail variant always has its lists. */
-function toEntry(doc: object): OutboxEntry {
-  const entry = fromDoc<OutboxEntry>(doc);
-  return entry.channel === 'email' ? { ...entry, references: entry.references ?? [], headers: entry.headers ?? [] } : entry;
-}
+type Doc = Record<string, unknown> & { _id: string; attempts?: number; resends?: number; status?: string };
 
 /**
- * The outbox. A `sending` entry's nextAttemptAt is its lease expiry: when a sender dies mid-send,
- * the entry becomes due again and is retried (at-least-once; our Message-ID stays the same, so a
- * receiving client shows a repeat as one mail).
+ * The outbox: `outbox` holds the waiting entries (pending; `sending` only in data of older
+ * versions), `outbox_done` the finished ones (sent, failed, undelivered); claims and settling are
+ * in outbox.claims.ts. Readers look at both: a waiting copy wins unless the finished one
+ * supersedes it (a leftover of a crash mid-move, cleaned up by the next claim).
  */
 export class MongoOutboxRepository implements OutboxRepository {
-  constructor(private readonly m: Models) {}
+  private readonly claims: OutboxClaims;
 
+  constructor(private readonly m: Models) {
+    this.claims = new OutboxClaims(m);
+  }
+
+  /** An insert (its duplicate key is the "already queued"): it costs the same however full the outbox is. */
   async enqueue(message: OutboundMessage, at: Date): Promise<void> {
     const { id, ...fields } = message;
-    await this.m.Outbox.updateOne(
-      { _id: id },
-      { $setOnInsert: { ...fields, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at } },
-      { upsert: true },
-    );
-  }
-
-  /**
-   * Claims by inserting `<id>#<attempt>` into outbox_claims: of two dispatchers racing for one entry
-   * exactly one inserts it (the other gets a duplicate key and moves on), whatever the server's
-   * findAndModify guarantees. The claim id is also the entry's claimToken, which fences its results.
-   */
-  async claimDue(now: Date, leaseMs: number, channels: string[]): Promise<OutboxEntry | null> {
-    const due = await this.m.Outbox.find({ status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: channels } })
-      .sort({ nextAttemptAt: 1 }).limit(CANDIDATES).lean();
-    for (const doc of due) {
-      const attempts = (doc.attempts ?? 0) + 1;
-      const claimToken = `${doc._id}#${attempts}`;
-      try {
-        await this.m.OutboxClaim.create({ _id: claimToken, at: now });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        await this.passStaleClaim(String(doc._id), attempts, claimToken, now, leaseMs);
-        continue; // another dispatcher holds this attempt
-      }
-      const nextAttemptAt = new Date(now.getTime() + leaseMs);
-      await this.m.Outbox.updateOne({ _id: doc._id }, { $set: { status: 'sending', nextAttemptAt, claimToken, attempts } });
-      return toEntry({ ...doc, status: 'sending', nextAttemptAt, claimToken, attempts });
-    }
-    return null;
-  }
-
-  /**
-   * A claim whose holder died before it could mark the entry (its lease is over, the entry still
-   * shows the attempt before): count that attempt as made, so the next claim takes the one after.
-   */
-  private async passStaleClaim(id: string, attempts: number, claimToken: string, now: Date, leaseMs: number): Promise<void> {
-    const claim = await this.m.OutboxClaim.findById(claimToken).lean();
-    if (claim?.at && now.getTime() - new Date(claim.at).getTime() > leaseMs) {
-      await this.m.Outbox.updateOne({ _id: id, attempts: attempts - 1 }, { $set: { attempts } });
+    try {
+      await this.m.Outbox.create({ _id: id, ...fields, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 
-  async extendLease(id: string, claimToken: string, until: Date): Promise<boolean> {
-    return this.fenced(id, claimToken, { $set: { nextAttemptAt: until } });
+  heartbeat(sender: string, until: Date): Promise<void> {
+    return this.claims.heartbeat(sender, until);
   }
 
-  async markSent(id: string, claimToken: string, receipt: DeliveryReceipt, at: Date): Promise<boolean> {
-    return this.fenced(id, claimToken, { $set: { status: 'sent', receipt, sentAt: at }, $unset: { lastError: 1 } });
+  retire(sender: string): Promise<void> {
+    return this.claims.retire(sender);
   }
 
-  async markRetry(id: string, claimToken: string, error: string, nextAttemptAt: Date): Promise<boolean> {
-    return this.fenced(id, claimToken, { $set: { status: 'pending', lastError: error, nextAttemptAt } });
+  claimDue(now: Date, request: OutboxClaimRequest): Promise<OutboxClaimResult> {
+    return this.claims.claimDue(now, request);
   }
 
-  async markFailed(id: string, claimToken: string, error: string, at: Date): Promise<boolean> {
-    return this.fenced(id, claimToken, { $set: { status: 'failed', lastError: error, nextAttemptAt: at } });
+  settle(settlements: OutboxSettlement[]): Promise<boolean[]> {
+    return this.claims.settle(settlements);
   }
 
-  /** Applies the update only while `claimToken` is the entry's current claim and it is still sending. */
-  private async fenced(id: string, claimToken: string, update: Record<string, unknown>): Promise<boolean> {
-    const res = await this.m.Outbox.updateOne({ _id: id, claimToken, status: 'sending' }, update);
-    return res.matchedCount === 1;
+  moveFinished(limit: number): Promise<number> {
+    return this.claims.moveFinished(limit);
   }
 
-  async markUndelivered(id: string, claimToken: string, detail: string, at: Date): Promise<boolean> {
-    return this.fenced(id, claimToken, { $set: { status: 'undelivered', lastError: detail, nextAttemptAt: at } });
-  }
-
+  /**
+   * A failed entry goes back into `outbox` (an insert: of two requests one wins), with its
+   * attempts, a fresh budget and one more resend; its finished copy gives way when this round ends.
+   * An entry failed under an older version may still be in `outbox` itself: requeued in place.
+   */
   async requeueFailed(id: string, attempts: number, at: Date): Promise<boolean> {
-    const res = await this.m.Outbox.updateOne(
+    const inPlace = await this.m.Outbox.updateOne(
       { _id: id, status: 'failed', attempts },
       { $set: { status: 'pending', nextAttemptAt: at, attemptsBeforeResend: attempts }, $inc: { resends: 1 } },
     );
-    return res.modifiedCount === 1;
+    if (inPlace.modifiedCount === 1) return true;
+    const done = await this.m.OutboxDone.findById(id).lean<Doc>();
+    if (done?.status !== 'failed' || done.attempts !== attempts) return false;
+    const fields: Record<string, unknown> = { ...done };
+    delete fields.lastError;
+    try {
+      await this.m.Outbox.collection.insertOne({
+        ...fields, _id: id, status: 'pending', nextAttemptAt: at, attemptsBeforeResend: attempts, resends: (done.resends ?? 0) + 1,
+      } as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The waiting copy, unless a finished one supersedes it; read in this order so a move in between is never missed. */
+  async byId(id: string): Promise<OutboxEntry | null> {
+    const live = await this.m.Outbox.findById(id).lean<Doc>();
+    const done = await this.m.OutboxDone.findById(id).lean<Doc>();
+    const doc = live && !(done && supersedes(done, live)) ? live : done;
+    return doc ? toEntry(doc) : null;
   }
 
   async listByTicket(ticketId: string): Promise<OutboxEntry[]> {
-    const docs = await this.m.Outbox.find({ ticketId }).sort({ createdAt: 1 }).lean();
-    return docs.map(toEntry);
+    const live = await this.m.Outbox.find({ ticketId }).lean<Doc[]>();
+    const done = await this.m.OutboxDone.find({ ticketId }).lean<Doc[]>();
+    return merge(live, done).sort((a, b) => +new Date(a.createdAt as Date) - +new Date(b.createdAt as Date)).map(toEntry);
   }
 
   async byVerpId(verpId: string): Promise<MailOutboxEntry | null> {
-    const doc = await this.m.Outbox.findOne({ verpId, channel: 'email' }).lean();
-    return doc ? (toEntry(doc) as MailOutboxEntry) : null;
+    return this.first({ verpId, channel: 'email' });
   }
 
   async byMessageIds(ids: string[]): Promise<MailOutboxEntry | null> {
     if (!ids.length) return null;
-    const doc = await this.m.Outbox.findOne({ messageId: { $in: ids }, channel: 'email' }).lean();
+    return this.first({ messageId: { $in: ids }, channel: 'email' });
+  }
+
+  private async first(filter: Record<string, unknown>): Promise<MailOutboxEntry | null> {
+    const doc = (await this.m.Outbox.findOne(filter).lean<Doc>()) ?? (await this.m.OutboxDone.findOne(filter).lean<Doc>());
     return doc ? (toEntry(doc) as MailOutboxEntry) : null;
   }
 
+  /** A report comes after the mail left, so the entry is normally finished; else its waiting copy. */
   async recordBounce(id: string, bounce: NonNullable<OutboxEntry['bounce']>, failed: boolean): Promise<void> {
     const error = `${bounce.action} ${bounce.status} for ${bounce.recipient}${bounce.diagnostic ? `: ${bounce.diagnostic}` : ''}`;
-    await this.m.Outbox.updateOne({ _id: id }, { $set: { bounce, ...(failed ? { status: 'failed', lastError: error } : {}) } });
+    const update = { $set: { bounce, ...(failed ? { status: 'failed', lastError: error } : {}) } };
+    const res = await this.m.OutboxDone.updateOne({ _id: id }, update);
+    if (res.matchedCount === 0) await this.m.Outbox.updateOne({ _id: id }, update);
   }
+}
 
-  async byId(id: string): Promise<OutboxEntry | null> {
-    const doc = await this.m.Outbox.findById(id).lean();
-    return doc ? toEntry(doc) : null;
+/** One document per id: the waiting copy unless the finished one supersedes it. */
+function merge(live: Doc[], done: Doc[]): Doc[] {
+  const byId = new Map(done.map((d) => [d._id, d]));
+  for (const l of live) {
+    const d = byId.get(l._id);
+    if (!d || !supersedes(d, l)) byId.set(l._id, l);
   }
+  return [...byId.values()];
 }

@@ -171,11 +171,26 @@ export const outboxSchema = new Schema({
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 
 /**
+ * Finished outbox entries (sent, failed, undelivered), the same shape, moved out of `outbox` so the
+ * dispatcher's due scan reads only what is waiting (FerretDB 1.x scans a whole collection for any
+ * filter but `_id`). Written by insert only: on FerretDB an insert costs the same however big the
+ * collection is, an update or delete does not.
+ */
+export const outboxDoneSchema = outboxSchema.clone();
+outboxDoneSchema.set('collection', 'outbox_done');
+
+/**
  * One document per claimed outbox attempt (`<entry id>#<attempt>`). Inserting it is the claim: a
  * unique _id is atomic on every server, while findAndModify is not on FerretDB 1.x (two dispatchers
- * could both "claim" one entry and send it twice).
+ * could both "claim" one entry and send it twice). `sender` names the dispatcher that holds it.
  */
-export const outboxClaimSchema = new Schema({ _id: String, at: Date }, { ...opts, collection: 'outbox_claims' });
+export const outboxClaimSchema = new Schema({ _id: String, at: Date, sender: String }, { ...opts, collection: 'outbox_claims' });
+
+/**
+ * A dispatcher's lease (`_id` = its sender id): while `until` is ahead, its claims are its own.
+ * One write renews the lease of every entry it holds, however slow a send is.
+ */
+export const outboxSenderSchema = new Schema({ _id: String, until: Date }, { ...opts, collection: 'outbox_senders' });
 
 export const quarantineSchema = new Schema({
   _id: String,

@@ -11,6 +11,7 @@
  */
 import type mongoose from 'mongoose';
 import type { SinkMessage } from '../../support/smtp-sink.ts';
+import { outboxEntries } from '../../support/outbox.ts';
 import { waitUntil } from '../../support/skip.ts';
 
 export interface Tally {
@@ -48,7 +49,7 @@ export async function waitForQuiet(db: Db, accepted: Ledger, sink: () => SinkMes
       const complete = await db.collection('messages').find({ direction: 'inbound', complete: true }, { projection: { channel: 1, externalId: 1 } }).toArray();
       const stored = new Set(complete.map((m) => storedKey(m.channel, m.externalId)));
       const open = await db.collection('outbox').countDocuments({ status: { $in: ['pending', 'sending'] } });
-      const sent = await db.collection('outbox').find({ kind: 'ack', status: 'sent' }, { projection: { messageId: 1 } }).toArray();
+      const sent = await outboxEntries(db, { kind: 'ack', status: 'sent' });
       const atPeer = new Set(sink().map((m) => bare(m.parsed.messageId)));
       return [...accepted.values()].every((a) => stored.has(storedKey(a.channel, a.externalId)))
         && open === 0 && sent.every((e) => atPeer.has(bare(e.messageId)));
@@ -67,11 +68,11 @@ export async function checkDelivery(db: Db, accepted: Ledger, sinkMessages: Sink
   const tally = (channel: string): Tally => (byChannel[channel] ??= { accepted: 0, lost: 0, duplicated: 0, redelivered: 0 });
   const inbound = await db.collection('messages').find({ direction: 'inbound' }).toArray();
   const tickets = await db.collection('tickets').find().toArray();
-  const acks = await db.collection('outbox').find({ kind: 'ack' }).toArray();
+  const acks = await outboxEntries(db, { kind: 'ack' });
   const byKey = new Map(inbound.map((m) => [storedKey(m.channel, m.externalId), m]));
   const confirmed = new Set([...accepted.values()].map((a) => storedKey(a.channel, a.externalId)));
   const ticketById = new Map(tickets.map((t) => [String(t._id), t]));
-  const stuck = await db.collection('outbox').find({ status: { $in: ['pending', 'sending', 'failed'] } }).toArray();
+  const stuck = await outboxEntries(db, { status: { $in: ['pending', 'sending', 'failed'] } });
   for (const e of stuck) problems.push(`outbox entry ${e._id} (${e.kind}) still ${e.status} after ${e.attempts} attempt(s): ${e.lastError ?? ''}`);
 
   // Every accepted message is stored complete. Why one is not: a failure not taken for an outage
