@@ -113,18 +113,22 @@ export class OutboxDispatcher {
 
   private async pass(channels: string[]): Promise<number> {
     const concurrency = Math.max(1, this.settings.concurrency ?? 4);
-    const batch = Math.max(16, concurrency * 4);
+    const batch = Math.max(32, concurrency * 16);
     const queue: { entry: OutboxEntry; claimedAt: number }[] = [];
     const held = new Set<string>(); // claimed by this pass and not yet recorded
     const busyTickets = new Set<string>();
     const running = new Set<Promise<void>>();
     let exhausted = false;
+    let failure: unknown;
+    let claiming: Promise<void> | undefined;
     let count = 0;
     // A dispatcher that was never started (a test's drain) sends one batch; a stopping one starts nothing new.
     const single = this.stopped;
     const halted = () => (single ? count > 0 : this.stopped);
-    for (;;) {
-      if (!exhausted && !halted() && queue.length < concurrency) {
+    /** The next batch is claimed while the last one is still sending (its round trips overlap the sends). */
+    const refill = () => {
+      if (claiming || exhausted || halted() || queue.length > batch / 2) return;
+      claiming = (async () => {
         const now = this.clock.now();
         for (const [id, until] of this.heldElsewhere) if (until <= now.getTime()) this.heldElsewhere.delete(id);
         let claimedAt = Infinity;
@@ -140,7 +144,10 @@ export class OutboxDispatcher {
           held.add(entry.id);
         }
         count += claimed.length;
-      }
+      })().catch((err: unknown) => { failure = err; exhausted = true; }).finally(() => { claiming = undefined; });
+    };
+    for (;;) {
+      refill();
       // Start what may start: a free slot, and no earlier entry of the same ticket still sending.
       for (let i = 0; i < queue.length && running.size < concurrency && (single || !this.stopped); ) {
         const { entry, claimedAt } = queue[i]!;
@@ -154,13 +161,15 @@ export class OutboxDispatcher {
         });
         running.add(job);
       }
-      if (!running.size) {
-        if (exhausted || halted()) break;
-        continue; // nothing in flight, more may be due: claim again
+      const waits = [...running, ...(claiming ? [claiming] : [])];
+      if (!waits.length) {
+        if (exhausted || halted() || !queue.length) break;
+        continue;
       }
-      await Promise.race(running);
+      await Promise.race(waits);
     }
     await Promise.all(running);
+    if (failure) throw failure;
     return count;
   }
 

@@ -57,8 +57,10 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'metrics'))('Prometheu
 
     const { status, type, body } = await waitUntil(async () => {
       const s = await scrape(TOKEN);
-      return sample(s.body, 'helpdesk_messages_ingested_total{channel="email",outcome="quarantined"}') === 1 ? s : null;
-    }, 'the quarantined mail to be counted');
+      // The peer has both mails; their outcomes are recorded right after (a group commit).
+      const recorded = sample(s.body, 'helpdesk_outbox_depth{status="pending"}') === 0;
+      return recorded && sample(s.body, 'helpdesk_messages_ingested_total{channel="email",outcome="quarantined"}') === 1 ? s : null;
+    }, 'the quarantined mail to be counted and the sent acknowledgements recorded');
     expect(status).toBe(200);
     expect(type).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(sample(body, 'helpdesk_messages_ingested_total{channel="email",outcome="created"}')).toBe(2);
