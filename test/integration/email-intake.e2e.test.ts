@@ -10,6 +10,7 @@ import { startEmailGateway, type EmailGateway } from '../support/email-gateway.t
 import { buildMail } from '../support/mail-builder.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
+import { countOutbox } from '../support/outbox.ts';
 
 const USER = 'desk';
 
@@ -24,7 +25,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'email-intake.e2e'))('
   const counts = async () => ({
     tickets: await gateway.models.Ticket.countDocuments(),
     inbound: await gateway.models.Message.countDocuments({ direction: 'inbound' }),
-    outbox: await gateway.models.Outbox.countDocuments(),
+    outbox: await countOutbox(gateway.conn.db!),
   });
 
   let firstMail: Buffer;
