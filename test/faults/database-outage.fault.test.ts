@@ -71,7 +71,7 @@ describe.skipIf(skipUnless(dovecotAvailable(), 'Dovecot', 'database-outage.fault
     expect(chat.length).toBeGreaterThan(0);
     for (const a of chat) expect(a).toMatchObject({ status: 'retry', detail: 'ack unavailable' });
 
-    const verdict = await checkDelivery(bed.conn.db!, accepted, bed.sinkMessages(), [downAt]);
+    const verdict = await checkDelivery(bed.conn.db!, accepted, bed.sinkMessages(), [[downAt, upAt]]);
     writeRows(inject('faultSummaryDir'), {
       fault: `database down ${OUTAGE_MS / 1000} s`, injected: 1, seconds: Math.round((Date.now() - began) / 1000),
     }, verdict, [...mail.answers, ...pipe.answers, ...live.answers]);

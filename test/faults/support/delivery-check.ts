@@ -8,6 +8,8 @@
  * database) before it could record that, so the same outbox entry goes out again, with the same
  * Message-ID. Such a copy is counted as "redelivered" only when a fault was injected within
  * `windowMs` after the first copy arrived; any other second copy is a duplicate and fails.
+ * A fault that lasts (the database away for 30 s) is a span: a 250 that arrives while it lasts
+ * cannot be recorded either, so the window runs from `windowMs` before the span began to its end.
  */
 import type mongoose from 'mongoose';
 import type { SinkMessage } from '../../support/smtp-sink.ts';
@@ -62,7 +64,10 @@ export async function waitForQuiet(db: Db, accepted: Ledger, sink: () => SinkMes
   return true;
 }
 
-export async function checkDelivery(db: Db, accepted: Ledger, sinkMessages: SinkMessage[], faultTimes: number[], windowMs = 3_000): Promise<Verdict> {
+/** When a fault was injected: an instant (a kill), or a span from its start to its end (an outage). */
+export type FaultTime = number | readonly [from: number, to: number];
+
+export async function checkDelivery(db: Db, accepted: Ledger, sinkMessages: SinkMessage[], faultTimes: FaultTime[], windowMs = 3_000): Promise<Verdict> {
   const problems: string[] = [];
   const byChannel: Record<string, Tally> = {};
   const tally = (channel: string): Tally => (byChannel[channel] ??= { accepted: 0, lost: 0, duplicated: 0, redelivered: 0 });
@@ -153,7 +158,7 @@ async function checkTranscripts(
 
 /** One acknowledgement queued per ticket, and one copy of it at the peer (or a redelivery in SMTP's window). */
 function checkAcknowledgements(
-  tickets: Doc[], inbound: Doc[], acks: Doc[], sinkMessages: SinkMessage[], faultTimes: number[], windowMs: number,
+  tickets: Doc[], inbound: Doc[], acks: Doc[], sinkMessages: SinkMessage[], faultTimes: FaultTime[], windowMs: number,
   tally: (c: string) => Tally, problems: string[],
 ): void {
   const acksOf = new Map<string, Doc[]>();
@@ -182,7 +187,11 @@ function checkAcknowledgements(
     }
     const first = got[0]!.receivedAt;
     for (const extra of got.slice(1)) {
-      const explained = faultTimes.some((f) => f >= first - 1_000 && f <= first + windowMs && f <= extra.receivedAt);
+      // The fault hit between the copy's last second on the wire and `windowMs` after its 250.
+      const explained = faultTimes.some((f) => {
+        const [from, to] = typeof f === 'number' ? [f, f] : f;
+        return to >= first - 1_000 && from <= first + windowMs && from <= extra.receivedAt;
+      });
       if (explained) tally(t.channel).redelivered++;
       else {
         tally(t.channel).duplicated++;
