@@ -19,10 +19,11 @@ import { createAgentStores } from './infra/mongo/agent.repositories.ts';
 import { MongoChatLogRepository } from './infra/mongo/chat-log.repository.ts';
 import { createKnowledgeStores } from './infra/mongo/knowledge.repository.ts';
 import { mongoReportSource } from './infra/mongo/report.source.ts';
-import { createModels, ensureIndexes } from './infra/mongo/models.ts';
+import { createModels } from './infra/mongo/models.ts';
 import { expiredRecords } from './infra/mongo/expired-records.ts';
 import { createRepositories } from './infra/mongo/repositories.ts';
 import { createSlaStore } from './infra/mongo/sla.repository.ts';
+import { prepareStore, storePrepared } from './infra/mongo/store-preparation.ts';
 import { translateErrors } from './infra/mongo/transient-errors.ts';
 import { FileTemplateRenderer } from './infra/templates/template.renderer.ts';
 
@@ -71,19 +72,28 @@ export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Chann
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export interface CoreOptions {
+  /**
+   * `prepare` (the gateway, tests): run migrations and create collections and indexes. `if-unprepared`
+   * (a CLI command): only when the database was not prepared for this layout yet (one read).
+   */
+  store?: 'prepare' | 'if-unprepared';
+}
+
+/** How often expired counters and claims are deleted: often enough that their collections stay small. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
 /**
  * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
  * run beside the registry's (tests plug a channel in this way); tests inject a fake `clock`.
  */
-/** How often expired counters and claims are deleted: often enough that their collections stay small. */
-const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
-
 export async function buildCore(
   config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = [], clock: Clock = systemClock,
+  options: CoreOptions = {},
 ) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
-  await ensureIndexes(models);
+  if (options.store !== 'if-unprepared' || !(await storePrepared(conn, models))) await prepareStore(conn, models);
   const repos = createRepositories(conn, models);
   const keys = tokenKeys(config);
   const domain = messageIdDomain(config);
@@ -100,11 +110,11 @@ export async function buildCore(
   const publisher = new InProcessEventPublisher(logger.child({ component: 'events' }));
   // The dispatcher needs the channels, and live channels need the actions: kick it once it exists.
   let kick = () => {};
-  const knowledge = new KnowledgeBase({ stores: await createKnowledgeStores(conn), repos, clock, keys, publicUrl: config.publicUrl });
+  const knowledge = new KnowledgeBase({ stores: createKnowledgeStores(conn), repos, clock, keys, publicUrl: config.publicUrl });
   const chatSuggestions = new ChatSuggestions({
     kb: knowledge, outbox: repos.outbox, renderer, delayMs: config.knowledge.chatSuggestionDelayMs, onQueued: () => kick(),
   });
-  const agentStores = await createAgentStores(conn);
+  const agentStores = createAgentStores(conn);
   const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs, config.agentNotifications.rosterTtlMs);
   const acknowledger = new Acknowledger({
     suggest: async (ticket, message, at) => (await knowledge.suggestFor(ticket, message.visibleText || message.text, at))
@@ -168,7 +178,7 @@ async function buildSla(config: AppConfig, conn: Connection, logger: Logger, dep
   mail: ConstructorParameters<typeof SlaNotifier>[0]['mail']; onQueued: () => void;
 }) {
   const settings = config.sla;
-  const store = await createSlaStore(conn);
+  const store = createSlaStore(conn);
   const tracker = new SlaTracker({ store, repos: deps.repos, settings, clock: deps.clock, logger: logger.child({ component: 'sla' }) });
   if (settings.enabled) tracker.listen(deps.publisher);
   const notifier = new SlaNotifier({ agents: deps.agents, outbox: deps.repos.outbox, renderer: deps.renderer, mail: deps.mail });

@@ -24,10 +24,11 @@ export async function openCliContext(): Promise<CliContext> {
   if (!uri) throw new TransientError('no database: set MONGODB_URI, or start the gateway (npm start) first');
   let conn: Connection;
   try {
-    conn = await connectMongo(uri, config.database.dbName, config.database);
+    // A command is short-lived: the gateway creates collections and indexes at its start.
+    conn = await connectMongo(uri, config.database.dbName, config.database, { autoCreate: false });
   } catch (err) {
     throw new TransientError(`database unreachable: ${(err as Error).message}`, { cause: err });
   }
-  const core = await buildCore(config, conn, logger);
+  const core = await buildCore(config, conn, logger, undefined, [], undefined, { store: 'if-unprepared' });
   return { config, conn, core, close: () => conn.close() };
 }

@@ -9,9 +9,14 @@ export interface MongoTimeouts {
 
 const FAIL_FAST: MongoTimeouts = { serverSelectionTimeoutMs: 5000, socketTimeoutMs: 60_000 };
 
-/** Opens a mongoose connection; fails fast (serverSelectionTimeoutMS) when the server is down. */
-export async function connectMongo(uri: string, dbName: string, timeouts: MongoTimeouts = FAIL_FAST): Promise<Connection> {
+/**
+ * Opens a mongoose connection; fails fast (serverSelectionTimeoutMS) when the server is down.
+ * `autoCreate: false`: binding a model sends no `create` for its collection (a CLI command leaves
+ * that to the gateway's start; a collection is also created by its first write).
+ */
+export async function connectMongo(uri: string, dbName: string, timeouts: MongoTimeouts = FAIL_FAST, options: { autoCreate?: boolean } = {}): Promise<Connection> {
   const conn = mongoose.createConnection(uri, {
+    ...(options.autoCreate === false ? { autoCreate: false } : {}),
     dbName,
     serverSelectionTimeoutMS: timeouts.serverSelectionTimeoutMs,
     socketTimeoutMS: timeouts.socketTimeoutMs,

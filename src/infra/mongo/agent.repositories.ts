@@ -117,10 +117,9 @@ class MongoSessionRepository implements SessionRepository {
   }
 }
 
-/** The stores on one connection, indexes created, driver outages translated to TransientError. */
-export async function createAgentStores(conn: Connection): Promise<AgentStores & { models: AgentModels }> {
+/** The stores on one connection, driver outages translated to TransientError (indexes: store-preparation.ts). */
+export function createAgentStores(conn: Connection): AgentStores & { models: AgentModels } {
   const models = agentModels(conn);
-  for (const model of Object.values(models)) await model.createIndexes();
   return {
     models,
     agents: translateErrors(new MongoAgentRepository(models)),

@@ -84,9 +84,9 @@ class MongoSuggestionRepository implements SuggestionRepository {
   }
 }
 
-export async function createKnowledgeStores(conn: Connection): Promise<KnowledgeStores> {
+/** The stores on their models; the database is prepared (indexes) by store-preparation.ts. */
+export function createKnowledgeStores(conn: Connection): KnowledgeStores {
   const m = knowledgeModels(conn);
-  for (const model of Object.values(m)) await model.createIndexes();
   return {
     articles: translateErrors(new MongoArticleRepository(m)),
     suggestions: translateErrors(new MongoSuggestionRepository(m)),

@@ -136,7 +136,7 @@ function clockDoc({ ticketId: _, ...fields }: SlaClock): Record<string, unknown>
  * Clocks written before they moved into `sla_timers` (`sla_clocks`, `_id` = ticket id) move over:
  * copied without overwriting a newer one, then removed, so a start cut short just repeats it.
  */
-async function migrateClocks(m: SlaModels): Promise<void> {
+export async function migrateClocks(m: SlaModels): Promise<void> {
   const old = await m.SlaClock.find({}).lean<Array<{ _id: string } & Record<string, unknown>>>();
   if (!old.length) return;
   await m.SlaTimer.collection.bulkWrite(old.map(({ _id, ...fields }) => ({
@@ -145,9 +145,7 @@ async function migrateClocks(m: SlaModels): Promise<void> {
   await m.SlaClock.deleteMany({ _id: { $in: old.map((d) => d._id) } });
 }
 
-export async function createSlaStore(conn: Connection): Promise<SlaStore> {
-  const models = slaModels(conn);
-  await migrateClocks(models);
-  for (const model of Object.values(models)) await model.createIndexes();
-  return translateErrors(new MongoSlaStore(models));
+/** The store on its models; the database is prepared (migrations, indexes) by store-preparation.ts. */
+export function createSlaStore(conn: Connection): SlaStore {
+  return translateErrors(new MongoSlaStore(slaModels(conn)));
 }
