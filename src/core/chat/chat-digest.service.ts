@@ -90,7 +90,13 @@ export class ChatDigests {
     const ticket = await repos.tickets.byId(digest.ticketId);
     // Lines an earlier digest mailed are not mailed again.
     const mailed = new Set((await repos.chatFollowUps.digestsOf(digest.ticketId)).filter((d) => d.id !== digest.id).flatMap((d) => d.lineIds));
-    const lines = (await repos.outbox.listByTicket(digest.ticketId)).filter(missedLine).filter((e) => !mailed.has(e.id));
+    const entries = await repos.outbox.listByTicket(digest.ticketId);
+    // The dispatcher tells us of a miss before it records the line as undelivered (so a crash
+    // between the two leaves the line claimable): until that record lands, the digest waits for
+    // the next pass instead of finding no missed line and closing empty.
+    const trigger = entries.find((e) => `digest:${e.id}` === digest.id);
+    if (trigger && (trigger.status === 'pending' || trigger.status === 'sending')) return false;
+    const lines = entries.filter(missedLine).filter((e) => !mailed.has(e.id));
     const [requester] = ticket ? await repos.contacts.byIds([ticket.requesterId]) : [];
     const to = await followUpAddress(repos, requester);
     if (!ticket || !to || !lines.length) {
