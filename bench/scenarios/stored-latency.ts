@@ -10,7 +10,8 @@
  *
  * The copies are history, as in a help desk that has run for a while: nine in ten of their
  * tickets are resolved (SLA clock stopped, timers disarmed), every acknowledgement was sent and
- * every agent notification fanned out. Copying the sample's state as it was (every ticket new,
+ * every agent notification fanned out, each kept where this version keeps finished work (see
+ * whereHistoryLives). Copying the sample's state as it was (every ticket new,
  * every acknowledgement pending, since this gateway runs without SMTP) would make 5,000 stored
  * mails 5,000 pieces of pending work, which no real help desk carries. Past windows' counters
  * (`ack_counts`) and old send claims are not copied: housekeeping deletes those.
@@ -76,6 +77,25 @@ function asHistory(collection: string, d: Doc, open: boolean): Doc {
   }
 }
 
+/**
+ * Where the gateway keeps a finished copy once its own passes have dealt with it, so the seeded
+ * history sits where a desk that ran this version would have it (null: nothing is kept):
+ * sent acknowledgements in `outbox_done`, not in the outbox the dispatcher scans; a resolved
+ * ticket's stopped SLA clock in `sla_clocks_stopped` (keyed by ticket) and its disarmed timers
+ * deleted, not in `sla_timers` the SLA pass reads whole. Left where they were, 5,000 copies would
+ * be measured as a one-off upgrade: the passes moving them one small batch at a time while the
+ * sample runs, each move an update or delete that FerretDB-SQLite runs as a scan of the table.
+ */
+function whereHistoryLives(collection: string, d: Doc, open: boolean): { collection: string; doc: Doc } | null {
+  if (collection === 'outbox' && ['sent', 'failed', 'undelivered'].includes(String(d.status))) return { collection: 'outbox_done', doc: d };
+  if (collection === 'sla_timers' && !open) {
+    if (d.kind !== 'clock') return null;
+    const { _id, ...clock } = d;
+    return { collection: 'sla_clocks_stopped', doc: { ...clock, _id: String(_id).slice(0, -':clock'.length) } };
+  }
+  return { collection, doc: d };
+}
+
 async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise<{ copies: number; docs: number; seconds: number; stored: number }> {
   const t0 = performance.now();
   // Pending work (agent_fanout) and per-window or per-attempt records are not history to copy.
@@ -100,8 +120,14 @@ async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise
     }
     // One copy in ten keeps its tickets open (running SLA clocks, armed timers); the rest are done.
     const open = k % 10 === 0;
+    const batches = new Map<string, Doc[]>();
     for (const [name, list] of originals) {
-      const copied = list.map((d) => asHistory(name, copyDoc(d, ids, tagRe, `${tag}c${k}x`, k * 100_000) as Doc, open));
+      for (const d of list) {
+        const placed = whereHistoryLives(name, asHistory(name, copyDoc(d, ids, tagRe, `${tag}c${k}x`, k * 100_000) as Doc, open), open);
+        if (placed) batches.set(placed.collection, [...(batches.get(placed.collection) ?? []), placed.doc]);
+      }
+    }
+    for (const [name, copied] of batches) {
       for (let i = 0; i < copied.length; i += 1000) {
         const r = await db.collection(name).insertMany(copied.slice(i, i + 1000), { ordered: false }).catch((err: { result?: { insertedCount?: number } }) => ({ insertedCount: err.result?.insertedCount ?? 0 }));
         docs += r.insertedCount;
