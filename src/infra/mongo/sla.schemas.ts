@@ -11,8 +11,8 @@ const opts = { versionKey: false as const, strict: 'throw' as const };
 
 const target = new Schema({ targetMs: Number, metAt: Date, warnedAt: Date, breachedAt: Date }, { _id: false, versionKey: false, strict: 'throw' });
 
-export const slaClockSchema = new Schema({
-  _id: String,
+/** A ticket's SLA clock, wherever it lives (running in `sla_timers`, stopped, or in the old `sla_clocks`). */
+const clockFields = {
   ticketNumber: Number,
   policy: String,
   usedMs: Number,
@@ -21,7 +21,9 @@ export const slaClockSchema = new Schema({
   resolution: target,
   escalateTo: String,
   updatedAt: Date,
-}, { ...opts, collection: 'sla_clocks' });
+};
+
+export const slaClockSchema = new Schema({ _id: String, ...clockFields }, { ...opts, collection: 'sla_clocks' });
 
 export const slaTimerSchema = new Schema({
   _id: String,
@@ -32,18 +34,7 @@ export const slaTimerSchema = new Schema({
 }, { ...opts, collection: 'sla_timers' });
 
 /** Clocks that stopped a while ago, moved out of `sla_timers` (`_id` = ticket id; same fields as a clock). */
-export const slaStoppedClockSchema = new Schema({
-  _id: String,
-  kind: String,
-  ticketNumber: Number,
-  policy: String,
-  usedMs: Number,
-  runningSince: Date,
-  firstResponse: target,
-  resolution: target,
-  escalateTo: String,
-  updatedAt: Date,
-}, { ...opts, collection: 'sla_clocks_stopped' });
+export const slaStoppedClockSchema = new Schema({ _id: String, kind: String, ...clockFields }, { ...opts, collection: 'sla_clocks_stopped' });
 
 export const slaFiringSchema = new Schema({
   _id: String,
