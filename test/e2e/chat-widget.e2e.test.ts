@@ -19,6 +19,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const SITE = 'demo';
 
@@ -50,9 +51,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chrom
   afterAll(async () => {
     for (const a of agents) a.disconnect();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   async function agent(): Promise<{ socket: Socket; waiting: number[] }> {

@@ -16,6 +16,7 @@ import { chatConfig, collect, connectVisitor, issueVisitor, request, type Line }
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chromium)', 'console-chat.e2e'))('the console joins a live chat', () => {
   let gateway: Gateway;
@@ -41,8 +42,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chrom
     visitor?.close();
     await session?.close();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
+    await stopGateway(gateway);
   });
 
   it('a visitor opens a chat', async () => {

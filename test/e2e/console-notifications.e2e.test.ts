@@ -16,6 +16,7 @@ import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { countOutbox } from '../support/outbox.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-notifications.e2e'))('notification settings in the console', () => {
   let sink: SmtpSink;
@@ -43,9 +44,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-noti
   afterAll(async () => {
     await session?.close();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('switches off customer replies from the form, in Indonesian, and keeps it', async () => {

@@ -16,6 +16,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const CUSTOMER = 'wira@example.org';
 const REPLY = 'The replacement laptop ships tomorrow.';
@@ -49,9 +50,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chrom
   afterAll(async () => {
     await session?.close();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   const reply = (page: Page) => page.locator('.message.outbound').filter({ hasText: REPLY });

@@ -15,6 +15,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const MINUTE = 60_000;
 /** Jakarta is UTC+7 all year. */
@@ -68,9 +69,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'console-sla.
   afterAll(async () => {
     await session?.close();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('shows the due times in the calendar\'s zone', async () => {

@@ -20,6 +20,7 @@ import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const SCREENSHOT = process.env.REPORT_SCREENSHOT;
 const MINUTE = 60_000;
@@ -145,9 +146,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium', 'report-chart
   afterAll(async () => {
     await session?.close();
     await browser?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   const agentName = (key: string) => (key === '(unassigned)' ? 'Unassigned' : Object.entries(agentIds).find(([, id]) => id === key)![0]);

@@ -18,6 +18,7 @@ import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { skipUnless } from '../support/skip.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/mail/html-scripted.eml', import.meta.url));
 /** Every event an inline handler in the fixture (or a variant of it) could listen to. */
@@ -82,8 +83,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chrom
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => server?.close(resolve));
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
+    await stopGateway(gateway);
   });
 
   /** Loads `html` as the mail in a fresh context, pokes every element, and reports what ran. */

@@ -16,6 +16,7 @@ import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { skipUnless, waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -63,9 +64,7 @@ describe.skipIf(skipUnless(chromiumAvailable(), 'Debian chromium (/usr/bin/chrom
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => site?.close(resolve));
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   for (const c of CASES) {

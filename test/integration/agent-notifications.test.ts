@@ -17,6 +17,7 @@ import { buildMail, type TestMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
 import { countOutbox, outboxEntries } from '../support/outbox.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const keys = { keys: [{ id: '1', secret: 'test-secret-0123456789abcdef' }] };
 const CUSTOMER = 'ann@example.org';
@@ -73,9 +74,7 @@ describe('agent notification mails and replies to them', () => {
   });
 
   afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('mails a new ticket to the agents of its tier, each in their language, with their own reply token and a console link', async () => {

@@ -17,6 +17,7 @@ import { chatConfig, collect, connectAgent, connectVisitor, issueVisitor, reques
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { waitUntil } from '../support/skip.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const ADMIN = 'test-admin-token-0123456789';
 const LINE_BUDGET = 12;
@@ -66,8 +67,7 @@ describe('database commands per chat line', () => {
 
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
+    await stopGateway(gateway);
   });
 
   /** Starts counting; `done` stops and returns what was counted, by label. */

@@ -14,6 +14,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const SITE = 'shop';
 const DELAY_MS = 1500;
@@ -91,9 +92,7 @@ describe('chat offline: digest, email follow-up and transcript', () => {
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('mails ONE digest of the lines a gone visitor missed, after the delay, durable across a restart; the mail answer threads back into the chat', async () => {

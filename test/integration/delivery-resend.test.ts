@@ -14,6 +14,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const CUSTOMER = 'rita@example.org';
 const REPLY = 'Your new badge is ready at the front desk.';
@@ -53,9 +54,7 @@ describe('resending a failed delivery', () => {
   });
 
   afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('marks the reply failed when the customer\'s server refuses it for good, without sending it', async () => {

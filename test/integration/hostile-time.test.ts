@@ -13,6 +13,7 @@ import type { AppConfig } from '../../config/index.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 /** Longest time /healthz may go unanswered while a hostile mail is processed. */
 const MAX_GAP_MS = 1500;
@@ -67,8 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await gateway?.conn.dropDatabase().catch(() => {});
-  await gateway?.stop();
+  await stopGateway(gateway);
 });
 
 describe('hostile headers', () => {

@@ -16,6 +16,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const ADMIN = 'test-admin-token-0123456789';
 const unescapeHtml = (s: string) => s.replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/&amp;/g, '&');
@@ -54,9 +55,7 @@ describe('knowledge base suggestions', () => {
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('links the matching published article from the acknowledgement; the public page records "solved" for that suggestion', async () => {

@@ -15,6 +15,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { countOutbox } from '../support/outbox.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const SUPPORT = 'support@helpdesk.test';
 const MAX_BYTES = 64 * 1024;
@@ -99,9 +100,7 @@ describe('LMTP listener', () => {
 
   afterAll(async () => {
     transport?.close();
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('stores a mail to the support address as a ticket, answers 250 after ingest and acknowledges it', async () => {

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { bearerClient, type ApiCaller } from '../support/api-client.ts';
 import { testConfig } from '../support/config.ts';
 import { mongoUri, testDbName } from '../support/database.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const T0 = Date.parse('2026-01-05T08:00:00Z');
 const at = (minutes: number, base = T0) => new Date(base + minutes * 60_000);
@@ -73,8 +74,7 @@ describe('reports', () => {
     ] as never[]);
   });
   afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
+    await stopGateway(gateway);
   });
 
   const report = async (query: string) => {

@@ -12,6 +12,7 @@ import { mongoUri, testDbName } from '../support/database.ts';
 import { buildMail } from '../support/mail-builder.ts';
 import { waitUntil } from '../support/skip.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import { stopGateway } from '../support/teardown.ts';
 
 const MINUTE = 60_000;
 /** Saturday 5 December 2026, 10:00 in Jakarta: outside the office calendar's working days. */
@@ -47,9 +48,7 @@ describe('SLA policy of a customer organization with a configured escalation tie
   });
 
   afterAll(async () => {
-    await gateway?.conn.dropDatabase().catch(() => {});
-    await gateway?.stop();
-    await sink?.stop();
+    await stopGateway(gateway, sink);
   });
 
   it('counts the organization on its own 24/7 calendar, escalates it straight to L3, and leaves the office ticket waiting for Monday', async () => {

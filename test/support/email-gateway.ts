@@ -10,6 +10,7 @@ import { mongoUri, testDbName } from './database.ts';
 import { startDovecot, type DovecotServer } from './dovecot.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import { waitUntil } from './skip.ts';
+import { stopGateway } from './teardown.ts';
 
 export interface EmailGateway {
   dovecot: DovecotServer;
@@ -57,9 +58,7 @@ export async function startEmailGateway(user: string, email: Record<string, unkn
       }, `${id} stored`, timeoutMs);
     },
     stop: async () => {
-      await gateway.conn.dropDatabase().catch(() => {});
-      await gateway.stop();
-      await sink.stop();
+      await stopGateway(gateway, sink);
       await dovecot.stop();
     },
   };

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from './config.ts';
 import { mongoUri, testDbName } from './database.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { stopGateway } from './teardown.ts';
 
 export interface WebformGateway {
   gateway: Gateway;
@@ -54,9 +55,7 @@ export async function startWebformGateway(
       ...init, headers: { authorization: `Bearer ${config.adminToken}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) },
     }),
     stop: async () => {
-      await gateway.conn.dropDatabase().catch(() => {});
-      await gateway.stop();
-      await sink.stop();
+      await stopGateway(gateway, sink);
     },
   };
 }
