@@ -8,6 +8,7 @@
  * ticket not (yet) stored; the reader then falls back to the scan, which finds what the pointer
  * would have named before, and the opening message's replay stores the ticket.
  */
+import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
 
 const BACKFILL = 'conversation-tickets';
@@ -39,6 +40,8 @@ export async function backfillConversationTickets(m: Models): Promise<number> {
   }
   const ops = [...newest].map(([key, t]) => ({ updateOne: { filter: { _id: key }, update: { $setOnInsert: { ticketId: t.id } }, upsert: true } }));
   for (let i = 0; i < ops.length; i += BATCH) await m.ConversationTicket.bulkWrite(ops.slice(i, i + BATCH), { ordered: false });
-  await m.Migration.updateOne({ _id: BACKFILL }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+  await m.Migration.updateOne({ _id: BACKFILL }, { $setOnInsert: { at: new Date() } }, { upsert: true })
+    // Two gateways starting at once: FerretDB refuses the second upsert of the same marker as a duplicate key; the marker is written either way.
+    .catch((err: unknown) => { if (!isDuplicateKey(err)) throw err; });
   return ops.length;
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { agentModels } from './agent.schemas.ts';
 import { knowledgeModels } from './knowledge.schemas.ts';
+import { isDuplicateKey } from './ids.ts';
 import { ensureIndexes, type Models } from './models.ts';
 import { migrateClocks } from './sla.repository.ts';
 import { slaModels } from './sla.schemas.ts';
@@ -44,5 +45,7 @@ export async function prepareStore(conn: Connection, models: Models): Promise<vo
   await ensureIndexes(models);
   await migrateClocks(sla);
   for (const model of [...Object.values(knowledge), ...Object.values(agents), ...Object.values(sla)]) await model.createIndexes();
-  await models.Migration.updateOne({ _id: markerId(conn) }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+  await models.Migration.updateOne({ _id: markerId(conn) }, { $setOnInsert: { at: new Date() } }, { upsert: true })
+    // Two gateways starting at once: FerretDB refuses the second upsert of the same marker as a duplicate key; the marker is written either way.
+    .catch((err: unknown) => { if (!isDuplicateKey(err)) throw err; });
 }
