@@ -2,9 +2,10 @@
  * `npx tsx bench/write-costs.ts`: what one command costs the database server by kind and by
  * collection size (server CPU per operation, from /proc, and wall time), with the bench's own
  * FerretDB. Written to answer "which writes get slower as mail piles up" (docs/architecture.md,
- * "Round trips per mail"): on FerretDB 1.24 (SQLite) an update, replace or delete that changes a
- * document by `_id` costs in proportion to the collection, where an insert or a find by `_id` does not.
- * Ten operations run at a time, like the web form scenario's ten connections.
+ * "Round trips per mail"): on a stock FerretDB 1.24 (SQLite) every command by `_id` but an insert costs in
+ * proportion to the collection; with the build of scripts/install-ferretdb.sh none does.
+ * `FERRETDB_BIN=<binary>` measures another build. Ten operations run at a time, like the web form
+ * scenario's ten connections.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { MongoClient, type Collection, type UpdateFilter } from 'mongodb';

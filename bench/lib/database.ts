@@ -3,6 +3,7 @@
  * (SQLite backend) started by the same launcher the tests and the gateway use, with its debug
  * handler open so we can read how many commands it received (`ferretdb_client_requests_total`).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   const handle = await startFerretDb(binary, dataDir, createLogger('warn'), { debugPort });
   return {
     uri: handle.uri,
-    description: 'FerretDB 1.24, SQLite backend (loopback)',
+    description: `${ferretDbBuild(binary)}, SQLite backend (loopback)`,
     async commands() {
       const text = await (await fetch(`http://127.0.0.1:${debugPort}/debug/metrics`)).text();
       let total = 0;
@@ -47,4 +48,14 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `FerretDB v1.24.2 (build: helpdesk-sqlite-id-index)`: which FerretDB, and whether it is the build with
+ * the `_id` index fix (scripts/install-ferretdb.sh) or a stock one, which scans tables for `_id`.
+ */
+function ferretDbBuild(binary: string): string {
+  const text = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const field = (name: string) => text.match(new RegExp(`^${name}: (.+)$`, 'm'))?.[1]?.trim();
+  return `FerretDB ${field('version') ?? '1.24'} (build: ${field('package') ?? 'unknown'})`;
 }
