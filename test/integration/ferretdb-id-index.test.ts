@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import type { Collection } from 'mongodb';
+import type mongoose from 'mongoose';
 import { openTestDb } from '../support/database.ts';
 
 type Doc = { _id: string; n: number };
@@ -15,7 +15,7 @@ const onFerretDb = inject('mongoKind') === 'ferretdb';
 
 describe.skipIf(!onFerretDb)('FerretDB (SQLite) lookups by _id', () => {
   let db: Awaited<ReturnType<typeof openTestDb>>;
-  let docs: Collection<Doc>;
+  let docs: mongoose.mongo.Collection<Doc>;
 
   beforeAll(async () => {
     db = await openTestDb('idindex');
