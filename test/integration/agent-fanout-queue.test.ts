@@ -105,4 +105,26 @@ describe('agent fan-out from a queue of pending events', () => {
     expect(commands).toContain('agent_fanout');
     expect(commands).not.toContain('ticket_events');
   });
+
+  it('reads no ticket or message for an event no agent takes mail for, and still moves it to the audit trail', async () => {
+    await gateway.agents.update(agent.id, { notifications: { newTickets: false } });
+    try {
+      const { ticketId, eventId } = await newTicket('Nobody is told');
+      const commands: string[] = [];
+      const client = conn.getClient();
+      const listener = (e: CommandStartedEvent) => { if (e.commandName === 'find') commands.push(String(e.command.find)); };
+      client.on('commandStarted', listener);
+      try {
+        expect(await gateway.fanout.runDue()).toBe(0);
+      } finally {
+        client.off('commandStarted', listener);
+      }
+      expect(commands).not.toContain('tickets');
+      expect(commands).not.toContain('messages');
+      expect(await notificationsOf(ticketId)).toHaveLength(0);
+      expect((await trail(ticketId)).map((e) => e._id)).toEqual([eventId]);
+    } finally {
+      await gateway.agents.update(agent.id, { notifications: { newTickets: true } });
+    }
+  });
 });

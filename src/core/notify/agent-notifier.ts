@@ -53,15 +53,26 @@ const SWITCH: Record<Reason, keyof NotificationSettings> = {
   newTicket: 'newTickets', escalated: 'newTickets', assigned: 'assignments', customerReply: 'customerReplies',
 };
 
+type NotifyingEvent = typeof AGENT_NOTIFYING_EVENTS[number];
+
+/** The reason each notifying event can be mailed for (the switch an agent must have on). */
+const REASON_OF: Record<NotifyingEvent, Reason> = {
+  'ticket.created': 'newTicket', 'message.appended': 'customerReply', 'ticket.assigned': 'assigned', 'ticket.escalated': 'escalated',
+};
+
 export class AgentNotifier {
   constructor(private readonly deps: AgentNotifierDeps) {}
 
   /** Queues this event's mails; returns how many. Safe to repeat. */
   async notify(event: AuditEvent, at: Date): Promise<number> {
     if (!agentFanoutWanted(event.type)) return 0;
+    // Who could want this mail at all is in the (cached) roster: when nobody can, the ticket and
+    // message need not be read (two commands per new ticket on a desk where nobody takes these mails).
+    const agents = await this.deps.roster();
+    if (!agents.some((a) => !a.disabled && a.notifications[SWITCH[REASON_OF[event.type as NotifyingEvent]]])) return 0;
     const ticket = await this.deps.repos.tickets.byId(event.ticketId);
     if (!ticket) return 0;
-    const plan = await this.plan(event, ticket);
+    const plan = await this.plan(event, ticket, agents);
     if (!plan) return 0;
     const wanted = plan.recipients.filter((a) => !a.disabled && a.notifications[SWITCH[plan.reason]]);
     if (!wanted.length) return 0;
@@ -83,8 +94,7 @@ export class AgentNotifier {
   }
 
   /** Who gets a mail for this event and why, or null when nobody does. */
-  private async plan(event: AuditEvent, ticket: Ticket): Promise<Plan | null> {
-    const agents = await this.deps.roster();
+  private async plan(event: AuditEvent, ticket: Ticket, agents: Agent[]): Promise<Plan | null> {
     const notActor = (a: Agent) => event.actor !== `agent:${a.id}`;
     const actorName = () => agents.find((a) => `agent:${a.id}` === event.actor)?.displayName ?? this.deps.mail.supportName;
     switch (event.type) {
