@@ -2,7 +2,8 @@
  * One submission from form or API, checked in order of cost: honeypot, form token (minimum fill
  * time, expiry), submission id, fields (zod), the per-address limit; only then are attachments
  * stored and the message handed to the core. The answer comes after the ticket is stored, and a
- * repeat of the same submission id answers with the same ticket (the core sees a duplicate).
+ * repeat of the same submission id answers with the same ticket (read from its stored message when
+ * the limits' note says it was accepted, else the core sees a duplicate).
  * A repeat spends no rate limit: its points are given back, and while a limit is used up a repeat
  * of an accepted submission (same id, same content) is still answered (see rate-limits.ts).
  */
@@ -24,6 +25,8 @@ export const SUBMISSION_ID = /^[A-Za-z0-9_-]{8,128}$/;
 
 export interface SubmissionDeps {
   sink(): IntakeSink;
+  /** The ticket of a submission stored completely before, by its externalId (PublicTickets.filed). */
+  filed(externalId: string): Promise<{ ticketNumber: number; ticketId: string } | null>;
   blobs: BlobStore;
   keys: TokenKeys;
   limits: SubmissionLimits;
@@ -66,6 +69,8 @@ export class SubmissionService {
     // Only a client's own id can repeat a submission; the note says "this id with this content".
     const repeatKey = clientId === undefined ? undefined : `${submissionId}:${fingerprint(submission, body)}`;
     const isRepeat = () => (repeatKey ? this.deps.limits.wasAccepted(repeatKey) : Promise.resolve(false));
+    const answered = repeatKey ? await this.repeated(submissionId, submission.email, ip, isRepeat) : null;
+    if (answered) return answered;
     if (ip.limited && !(await isRepeat())) throw ip.limited;
     let addressCharged = false;
     if (!ip.limited) {
@@ -103,6 +108,26 @@ export class SubmissionService {
       ok: true, ticketNumber: result.ticketNumber, ...(result.ticketId ? { ticketId: result.ticketId } : {}),
       submissionId, email: submission.email, held: this.config.verifyAddress,
     };
+  }
+
+  /**
+   * A retry of a submission noted as accepted (same id, same content) is answered from its stored
+   * message: one read instead of the intake's four commands (contact, message insert, read), no
+   * attachments stored again, no limit spent. Without the note (another process without Redis, a
+   * restart), or before the message is complete, it goes through the intake as a duplicate.
+   */
+  private async repeated(submissionId: string, email: string, ip: IpCharge, isRepeat: () => Promise<boolean>): Promise<SubmitResult | null> {
+    if (!(await isRepeat())) return null;
+    let known: Awaited<ReturnType<SubmissionDeps['filed']>>;
+    try {
+      known = await this.deps.filed(`submit:${submissionId}`);
+    } catch (err) {
+      if (isTransient(err)) throw new WebformRejection(503, 'unavailable', {}, 30);
+      throw err;
+    }
+    if (!known) return null;
+    if (!ip.limited) await this.deps.limits.refund('ip', ip.key);
+    return { ok: true, ...known, submissionId, email, held: this.config.verifyAddress };
   }
 
   /** `joined`: the same submission was in flight already, and this request waited for its answer. */

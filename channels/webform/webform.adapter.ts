@@ -56,7 +56,10 @@ export class WebformChannel implements ChannelAdapter {
     const metrics = this.deps.metrics ?? noMetrics;
     const logger = this.deps.logger;
     const csrf = createCsrf(this.deps.keys, this.deps.publicUrl);
-    const service = new SubmissionService(this.config, { sink: () => this.currentSink(), blobs: this.deps.blobs, keys: this.deps.keys, limits: this.limits, now });
+    const service = new SubmissionService(this.config, {
+      sink: () => this.currentSink(), filed: (externalId) => this.deps.tickets.filed('webform', externalId),
+      blobs: this.deps.blobs, keys: this.deps.keys, limits: this.limits, now,
+    });
     router.use('/support', cookieParser());
     router.use(formRoutes({ config: this.config, service, limits: this.limits, csrf, keys: this.deps.keys, publicUrl: this.deps.publicUrl, metrics, logger, now }));
     router.use(statusRoutes({ tickets: this.deps.tickets, sink: () => this.currentSink(), keys: this.deps.keys, csrf, limits: this.limits, metrics, logger, now }));

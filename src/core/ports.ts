@@ -416,6 +416,8 @@ export interface PublicTickets {
   thread(ticketId: string): Promise<PublicThread | null>;
   /** Releases the acknowledgement held until the address was verified; null when there is no such ticket. */
   confirmAddress(ticketId: string): Promise<Decision | null>;
+  /** The ticket a message was filed on, once it is completely stored; null before (or when there is no such message). */
+  filed(channel: ChannelId, externalId: string): Promise<{ ticketNumber: number; ticketId: string } | null>;
 }
 
 /** What the composition root hands every channel factory besides the channel's own config slice. */

@@ -6,7 +6,7 @@
  */
 import type { Acknowledger } from './mail/acknowledger.ts';
 import type { Clock, PublicMessage, PublicThread, PublicTickets, Repositories } from './ports.ts';
-import type { Decision, InboundMessage, StoredMessage } from './types.ts';
+import type { ChannelId, Decision, InboundMessage, StoredMessage } from './types.ts';
 
 export interface PublicTicketsDeps {
   repos: Pick<Repositories, 'tickets' | 'messages' | 'contacts'>;
@@ -42,6 +42,11 @@ export class PublicTicketService implements PublicTickets {
       requester: { ...(requester?.emails[0] ? { email: requester.emails[0] } : {}), ...(requester?.name ? { name: requester.name } : {}) },
       messages: stored.filter(isPublic).map(present),
     };
+  }
+
+  async filed(channel: ChannelId, externalId: string): Promise<{ ticketNumber: number; ticketId: string } | null> {
+    const message = await this.deps.repos.messages.byExternalId(channel, externalId);
+    return message?.complete ? { ticketNumber: message.ticketNumber, ticketId: message.ticketId } : null;
   }
 
   /** Queues the acknowledgement a verification link held back; a second click queues nothing more. */
