@@ -9,7 +9,7 @@ import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
 import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
 import {
-  Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, Housekeeping, InProcessEventPublisher, IngestService,
+  Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, agentsMayBeNotified, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, Housekeeping, InProcessEventPublisher, IngestService,
   IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
   TicketActions, type Actor, type AgentCredentials, type ChannelAdapter, type ChannelDeps, type ChannelFactory, type Clock, type Logger, type Metrics, type TokenKeys,
 } from './core/index.ts';
@@ -94,7 +94,16 @@ export async function buildCore(
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
   if (options.store !== 'if-unprepared' || !(await storePrepared(conn, models))) await prepareStore(conn, models);
-  const repos = createRepositories(conn, models);
+  const agentStores = createAgentStores(conn);
+  const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs, config.agentNotifications.rosterTtlMs);
+  const repos = createRepositories(conn, models, {
+    // An event nobody could be mailed about skips the fan-out queue (the roster intake reads anyway).
+    // Unsure (the roster cannot be read): queue it, and let the pass decide.
+    fanoutWanted: async (type) => {
+      const roster = await agents.roster().catch(() => null);
+      return roster === null || agentsMayBeNotified(type, roster);
+    },
+  });
   const keys = tokenKeys(config);
   const domain = messageIdDomain(config);
   const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
@@ -114,8 +123,6 @@ export async function buildCore(
   const chatSuggestions = new ChatSuggestions({
     kb: knowledge, outbox: repos.outbox, renderer, delayMs: config.knowledge.chatSuggestionDelayMs, onQueued: () => kick(),
   });
-  const agentStores = createAgentStores(conn);
-  const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs, config.agentNotifications.rosterTtlMs);
   const acknowledger = new Acknowledger({
     suggest: async (ticket, message, at) => (await knowledge.suggestFor(ticket, message.visibleText || message.text, at))
       .map((o) => ({ problem: o.article.problem, url: o.url })),

@@ -41,7 +41,7 @@ export { SLA_TARGETS, type SlaClock, type SlaTarget, type SlaTimer, type SlaTime
 export type { SlaStore } from './sla/sla.ports.ts';
 export { SlaTracker } from './sla/sla-tracker.ts';
 export { SlaScheduler, nextTier } from './sla/sla-scheduler.ts';
-export { AgentNotifier, agentFanoutWanted, AGENT_NOTIFYING_EVENTS, MAX_NOTIFIED_TEXT, type AgentNotifierDeps } from './notify/agent-notifier.ts';
+export { AgentNotifier, agentFanoutWanted, agentsMayBeNotified, AGENT_NOTIFYING_EVENTS, MAX_NOTIFIED_TEXT, type AgentNotifierDeps } from './notify/agent-notifier.ts';
 export { AgentFanout, type AgentFanoutDeps } from './notify/agent-fanout.ts';
 export { composeAgentMail, type AgentMailInput } from './mail/agent-mail.ts';
 export { SlaNotifier, formatDue } from './sla/sla-notifier.ts';

@@ -106,10 +106,10 @@ describe('agent fan-out from a queue of pending events', () => {
     expect(commands).not.toContain('ticket_events');
   });
 
-  it('reads no ticket or message for an event no agent takes mail for, and still moves it to the audit trail', async () => {
+  it('reads no ticket or message for a queued event no agent takes mail for any more, and still moves it to the audit trail', async () => {
+    const { ticketId, eventId } = await newTicket('Nobody is told');
     await gateway.agents.update(agent.id, { notifications: { newTickets: false } });
     try {
-      const { ticketId, eventId } = await newTicket('Nobody is told');
       const commands: string[] = [];
       const client = conn.getClient();
       const listener = (e: CommandStartedEvent) => { if (e.commandName === 'find') commands.push(String(e.command.find)); };
@@ -126,5 +126,24 @@ describe('agent fan-out from a queue of pending events', () => {
     } finally {
       await gateway.agents.update(agent.id, { notifications: { newTickets: true } });
     }
+  });
+
+  it('records an event no agent takes mail for straight into the audit trail, so the pass has nothing to do for it', async () => {
+    await gateway.agents.update(agent.id, { notifications: { newTickets: false } });
+    try {
+      seq++;
+      await gateway.channels.email.intake(await buildMail({ messageId: `<fq-${seq}@example.org>`, from: `Ann <ann${seq}@example.org>`, subject: 'Nobody takes these', text: 'Hello' }), 'test', gateway.ingest);
+      const { ticketId } = (await gateway.repos.messages.byExternalId('email', `fq-${seq}@example.org`))!;
+      expect(await gateway.models.AgentFanout.countDocuments({ ticketId })).toBe(0);
+      expect(await trail(ticketId)).toHaveLength(1);
+      expect(await gateway.fanout.runDue()).toBe(0);
+      expect(await notificationsOf(ticketId)).toHaveLength(0);
+    } finally {
+      await gateway.agents.update(agent.id, { notifications: { newTickets: true } });
+    }
+    // With the switch on again, the next new ticket is queued and mailed as before.
+    const { ticketId } = await newTicket('Told again');
+    expect(await gateway.fanout.runDue()).toBe(1);
+    expect(await notificationsOf(ticketId)).toHaveLength(1);
   });
 });

@@ -60,6 +60,19 @@ const REASON_OF: Record<NotifyingEvent, Reason> = {
   'ticket.created': 'newTicket', 'message.appended': 'customerReply', 'ticket.assigned': 'assigned', 'ticket.escalated': 'escalated',
 };
 
+/**
+ * Whether any agent of `roster` could be mailed about an event of this type: an enabled agent with
+ * its switch on. When none could, the event goes straight to the audit trail (the composition gives
+ * this to the event repository) and the fan-out pass has nothing to read for it: on a desk whose
+ * agents turned these mails off, or that has no agents yet, a mail costs no background command.
+ * The roster is the one intake reads anyway (cached for AGENT_ROSTER_TTL_MS), so a switch turned on
+ * in another process counts from its next refresh, as it does for the pass itself.
+ */
+export function agentsMayBeNotified(eventType: string, roster: readonly Agent[]): boolean {
+  const reason = REASON_OF[eventType as NotifyingEvent] as Reason | undefined;
+  return reason !== undefined && roster.some((a) => !a.disabled && a.notifications[SWITCH[reason]]);
+}
+
 export class AgentNotifier {
   constructor(private readonly deps: AgentNotifierDeps) {}
 
@@ -69,7 +82,7 @@ export class AgentNotifier {
     // Who could want this mail at all is in the (cached) roster: when nobody can, the ticket and
     // message need not be read (two commands per new ticket on a desk where nobody takes these mails).
     const agents = await this.deps.roster();
-    if (!agents.some((a) => !a.disabled && a.notifications[SWITCH[REASON_OF[event.type as NotifyingEvent]]])) return 0;
+    if (!agentsMayBeNotified(event.type, agents)) return 0;
     const ticket = await this.deps.repos.tickets.byId(event.ticketId);
     if (!ticket) return 0;
     const plan = await this.plan(event, ticket, agents);

@@ -14,11 +14,16 @@ import type { Models } from './models.ts';
  * once its mails are queued: the pass reads only pending work, never the whole audit trail.
  */
 export class MongoEventRepository implements EventRepository {
-  constructor(private readonly m: Models) {}
+  /**
+   * `fanoutWanted` says whether an event goes to the fan-out queue; by default every event of a
+   * type that may mail agents does. The composition narrows it to "and some agent has that mail
+   * switched on" (agentsMayBeNotified), so events nobody is mailed about skip the queue.
+   */
+  constructor(private readonly m: Models, private readonly fanoutWanted: (eventType: string) => Promise<boolean> = async (t) => agentFanoutWanted(t)) {}
 
   async record(e: AuditEvent): Promise<void> {
     const { id, ...fields } = e;
-    const model = agentFanoutWanted(e.type) ? this.m.AgentFanout : this.m.TicketEvent;
+    const model = agentFanoutWanted(e.type) && await this.fanoutWanted(e.type) ? this.m.AgentFanout : this.m.TicketEvent;
     await (model as typeof this.m.TicketEvent).updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
   }
 

@@ -16,12 +16,12 @@ import { MongoTicketRepository } from './ticket.repository.ts';
 import { translateErrors } from './transient-errors.ts';
 
 /** Every repository speaks the core's errors: a driver's connectivity failure is a TransientError. */
-export function createRepositories(conn: Connection, models: Models): Repositories {
+export function createRepositories(conn: Connection, models: Models, options: { fanoutWanted?: (eventType: string) => Promise<boolean> } = {}): Repositories {
   const repos: Repositories = {
     tickets: new MongoTicketRepository(models),
     messages: new MongoMessageRepository(models),
     contacts: new MongoContactRepository(models),
-    events: new MongoEventRepository(models),
+    events: new MongoEventRepository(models, options.fanoutWanted),
     outbox: new MongoOutboxRepository(models),
     ackLog: new MongoAckLogRepository(models),
     quarantine: new MongoQuarantineRepository(models),
