@@ -96,14 +96,13 @@ export async function buildCore(
   if (options.store !== 'if-unprepared' || !(await storePrepared(conn, models))) await prepareStore(conn, models);
   const agentStores = createAgentStores(conn);
   const agents = new AgentDirectory(agentStores, clock, config.auth.sessionTtlMs, config.agentNotifications.rosterTtlMs);
-  const repos = createRepositories(conn, models, {
-    // An event nobody could be mailed about skips the fan-out queue (the roster intake reads anyway).
-    // Unsure (the roster cannot be read): queue it, and let the pass decide.
-    fanoutWanted: async (type) => {
-      const roster = await agents.roster().catch(() => null);
-      return roster === null || agentsMayBeNotified(type, roster);
-    },
-  });
+  // An event nobody could be mailed about skips the fan-out queue (the roster intake reads anyway).
+  // Unsure (the roster cannot be read): queue it, and let the pass decide.
+  const fanoutWanted = async (type: string) => {
+    const roster = await agents.roster().catch(() => null);
+    return roster === null || agentsMayBeNotified(type, roster);
+  };
+  const repos = createRepositories(conn, models, { fanoutWanted });
   const keys = tokenKeys(config);
   const domain = messageIdDomain(config);
   const resolver = new ThreadResolver({ tickets: repos.tickets, messages: repos.messages, keys, messageIdDomain: domain });
@@ -169,7 +168,7 @@ export async function buildCore(
   kick = () => dispatcher.kick();
   const fanout = new AgentFanout({
     events: repos.events, clock, logger: logger.child({ component: 'agent-notify' }), pollIntervalMs: config.agentNotifications.pollIntervalMs,
-    notifier: new AgentNotifier({ repos, roster: () => agents.roster(), renderer, mail, publicUrl: config.publicUrl }), onQueued: () => kick(),
+    notifier: new AgentNotifier({ repos, roster: () => agents.roster(), renderer, mail, publicUrl: config.publicUrl }), onQueued: () => kick(), queues: fanoutWanted,
   });
   publisher.subscribe(fanout.listener());
   const housekeeping = new Housekeeping({ pruners: expiredRecords(models), clock, logger: logger.child({ component: 'housekeeping' }), intervalMs: HOUSEKEEPING_INTERVAL_MS });

@@ -24,6 +24,11 @@ export interface AgentFanoutDeps {
   pollIntervalMs: number;
   /** Called after mails were queued (the composition root kicks the outbox). */
   onQueued?: () => void;
+  /**
+   * Whether an event of this type was queued for the pass (the event repository's own test, e.g.
+   * agentsMayBeNotified over the roster); without it, every notifying type prompts a pass.
+   */
+  queues?: (eventType: string) => Promise<boolean>;
 }
 
 const BATCH = 50;
@@ -43,9 +48,17 @@ export class AgentFanout {
     return this.pass.stop();
   }
 
-  /** A live listener: an event of this process that may mail agents prompts a pass now. */
+  /**
+   * A live listener: an event of this process that was queued for agents prompts a pass now. One
+   * that went straight to the audit trail does not (the pass would read an empty queue per mail).
+   */
   listener(): (event: TicketEvent) => void {
-    return (event) => { if (agentFanoutWanted(event.type)) this.pass.request(); };
+    return (event) => {
+      if (!agentFanoutWanted(event.type)) return;
+      if (!this.deps.queues) { this.pass.request(); return; }
+      // Unsure (the roster could not be read): a pass costs one read of the queue.
+      this.deps.queues(event.type).then((queued) => { if (queued) this.pass.request(); }, () => this.pass.request());
+    };
   }
 
   /** Handles every pending event (in batches); returns how many mails were queued. */
