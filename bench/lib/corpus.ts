@@ -61,6 +61,22 @@ export function benchMail(tag: string, seq: number): BenchMail {
   return { raw: Buffer.from(`${head.join('\r\n')}\r\n\r\n${c.body.replace(/\r?\n/g, '\r\n')}`), messageId, from, hasAttachment: c.attached };
 }
 
+/**
+ * A plain mail as issue 12 counts its commands: one short text part, no attachment, a first-time
+ * sender, a new conversation (as `test/integration/intake-db-commands.test.ts` sends).
+ */
+export function plainMail(tag: string, seq: number): BenchMail {
+  const messageId = `${tag}-${seq}@bench.example.org`;
+  const from = `${tag}-${seq}@customers.example.org`;
+  const head = [
+    `Message-ID: <${messageId}>`, `From: Customer ${seq} <${from}>`, 'To: support@helpdesk.test',
+    `Subject: Bench ${tag} printer question ${seq}`, `Date: ${new Date().toUTCString()}`,
+    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8',
+  ];
+  const body = `Hello,\r\n\r\nthe printer on floor ${seq % 7} shows error E${100 + seq} again since this morning.\r\n\r\nThanks,\r\nCustomer ${seq}\r\n`;
+  return { raw: Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`), messageId, from, hasAttachment: false };
+}
+
 /** Size and attachment mix of a set, for the report. */
 export function describeMails(mails: readonly BenchMail[]): { count: number; kbMin: number; kbMedian: number; kbMax: number; withAttachments: number } {
   const kb = mails.map((m) => m.raw.length / 1024).sort((a, b) => a - b);

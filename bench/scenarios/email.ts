@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { benchMail, describeMails, type BenchMail } from '../lib/corpus.ts';
+import { benchMail, describeMails, plainMail, type BenchMail } from '../lib/corpus.ts';
 import { idleCommandRate, measured, type PhaseUsage } from '../lib/phase.ts';
 import { round, type Measurement, type ScenarioResult } from '../lib/result.ts';
 import { IMAP_USER, SUPPORT, type Bench, type RunningGateway } from '../lib/servers.ts';
@@ -72,6 +72,17 @@ async function waitForAcks(bench: Bench, target: number, timeoutMs: number): Pro
   if (!(await until(async () => (await ackCount(bench)) >= target, timeoutMs, 100))) {
     throw new Error(`acknowledgements: expected ${target} in the outbox, ${await ackCount(bench)} after ${timeoutMs} ms`);
   }
+}
+
+/**
+ * Issue 12's count: database commands for a plain mail, at the server, sent one at a time over LMTP
+ * (the gateway answers once the mail is stored, its ticket made and its acknowledgement queued).
+ * Nothing of the bench's own is sent meanwhile; the gateway's idle background is subtracted.
+ */
+async function plainMailCommands(bench: Bench, gateway: RunningGateway, idleRate: number, tag: string, n: number): Promise<number | undefined> {
+  const mails = Array.from({ length: n }, (_, i) => plainMail(tag, i));
+  const { usage } = await measured(bench.db, gateway.pid, idleRate, () => lmtpLoad(gateway, mails, 1));
+  return usage.dbCommands === undefined ? undefined : round(usage.dbCommands / n, 1);
 }
 
 async function lmtpPair(bench: Bench, gateway: RunningGateway, idleRate: number, tag: string, n: number, connections: number, timeoutMs: number): Promise<Measurement[]> {
@@ -195,9 +206,10 @@ export async function emailScenario(bench: Bench, gateway: RunningGateway, sizes
     const ratio = gw.throughput / base.throughput;
     targets.push({ scenario: SCENARIO, target: `${gw.variant}: throughput >= 50% of baseline`, measured: `${round(ratio * 100, 1)}% (${gw.throughput} vs ${base.throughput} mails/s)`, met: ratio >= 0.5 });
   }
-  const lmtpRow = measurements.find((m) => m.side === 'gateway' && m.dbCommandsPerItem !== undefined);
-  if (lmtpRow) {
-    targets.push({ scenario: SCENARIO, target: 'Database commands per plain mail <= 12 (issue 12; server-side count)', measured: `${lmtpRow.dbCommandsPerItem} per mail (${lmtpRow.variant}, mixed mails incl. attachments)`, met: lmtpRow.dbCommandsPerItem! <= 12 });
+  const plain = await plainMailCommands(bench, gateway, idleRate, `${runTag}pl`, 20);
+  if (plain !== undefined) {
+    targets.push({ scenario: SCENARIO, target: 'Database commands per plain mail <= 12 (issue 12; server-side count)', measured: `${plain} per mail (20 plain mails from first-time senders, LMTP, one at a time)`, met: plain <= 12 });
+    notes.push(`Plain mails: ${plain} database commands each at the server (the corpus mails above, with attachments and HTML parts, cost what their DB cmds/item column says).`);
   }
   return { measurements, targets, notes };
 }
