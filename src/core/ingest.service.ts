@@ -79,6 +79,11 @@ type Placement = { ticket: Ticket | NewTicket; opens: boolean; flagged: boolean;
 
 const thread = (rule: string, detail: string): Decision => ({ step: 'thread', rule, detail });
 
+const customerEventType = (stored: StoredMessage) => (stored.opensTicket ? 'ticket.created' : 'message.appended');
+
+/** What ingest looked up before placing the message (undefined: not looked up, placement reads it). */
+interface LookedUp { conversationTicket?: Ticket | null }
+
 export class IngestService implements IntakeSink {
   private readonly own: Set<string>;
   private readonly poison: PoisonMailHandler;
@@ -110,16 +115,20 @@ export class IngestService implements IntakeSink {
     }
   }
 
-  /** The sender's contact, by every identity the channel vouches for (address, channel user id). */
-  private sender(message: InboundMessage): Promise<Contact | null> {
+  /** Every identity the channel vouches for (address, channel user id). */
+  private identities(message: InboundMessage): Identity[] {
     const { from } = message;
-    const identities: Identity[] = [
+    return [
       ...(from.address ? [{ kind: 'email' as const, value: from.address }] : []),
       ...(from.channelUserId ? [{ kind: CHANNEL_IDENTITY[message.channel], value: from.channelUserId }] : []),
     ];
+  }
+
+  /** The sender's contact, by every identity the channel vouches for. */
+  private sender(message: InboundMessage, identities: Identity[]): Promise<Contact | null> {
     if (!identities.length) return Promise.resolve(null);
     const { contacts } = this.deps.repos;
-    return identities.length === 1 ? contacts.findOrCreate(identities[0]!, from.name) : contacts.link(identities, from.name);
+    return identities.length === 1 ? contacts.findOrCreate(identities[0]!, message.from.name) : contacts.link(identities, message.from.name);
   }
 
   private async ingestOnce(delivered: InboundMessage, hash: string): Promise<IngestResult> {
@@ -128,8 +137,13 @@ export class IngestService implements IntakeSink {
       this.deps.logger.child({ channel: delivered.channel, externalId: delivered.externalId }).info({ reason: ours }, 'ignored mail from ourselves');
       return { outcome: 'ignored', reason: ours };
     }
-    const contact = await this.sender(delivered);
-    return this.store(delivered, hash, contact);
+    const identities = this.identities(delivered);
+    // A conversation's ticket (chat) is found by the conversation id, not by the sender: both are
+    // looked up at once. Not when finding the sender may merge two contacts (several identities):
+    // the merge moves tickets' participants, so the ticket is read after it.
+    const conversation = identities.length <= 1 ? this.deps.resolver.conversationTicket(delivered) : undefined;
+    const [contact, conversationTicket] = await Promise.all([this.sender(delivered, identities), conversation]);
+    return this.store(delivered, hash, contact, { conversationTicket });
   }
 
   /**
@@ -138,10 +152,10 @@ export class IngestService implements IntakeSink {
    * stored: a finished one is a duplicate, an unfinished one (a crash, a concurrent ingest) is
    * finished here, and a different mail under a Message-ID we hold is stored as its own, flagged.
    */
-  private async store(message: InboundMessage, hash: string, contact: Contact | null, reused?: Decision): Promise<IngestResult> {
+  private async store(message: InboundMessage, hash: string, contact: Contact | null, ahead: LookedUp, reused?: Decision): Promise<IngestResult> {
     const { repos } = this.deps;
     const log = this.deps.logger.child({ channel: message.channel, externalId: message.externalId });
-    const placement = await this.place(message, contact);
+    const placement = await this.place(message, contact, ahead);
     const stored = placement ? await this.record(message, hash, contact, placement, reused) : null;
     if (placement && stored) {
       crashPoint('ingest.after-message-insert');
@@ -155,7 +169,7 @@ export class IngestService implements IntakeSink {
     if (known.contentHash && known.contentHash !== hash && !reused) {
       // A different mail under a Message-ID we already hold: store it as its own, flagged message.
       const rekeyed = { ...message, externalId: `${message.externalId}#${hash.slice(0, 16)}` };
-      return this.store(rekeyed, hash, contact, {
+      return this.store(rekeyed, hash, contact, ahead, {
         step: 'classify', rule: 'message-id-reused', detail: `Message-ID ${message.externalId} already names a different stored mail`,
       });
     }
@@ -194,7 +208,7 @@ export class IngestService implements IntakeSink {
   }
 
   /** Finds the ticket this message belongs on (or describes the new one), and says why. */
-  private async place(message: InboundMessage, contact: Contact | null): Promise<Placement | null> {
+  private async place(message: InboundMessage, contact: Contact | null, ahead: LookedUp): Promise<Placement | null> {
     const { repos, resolver, bounces, agentReplies } = this.deps;
     if (message.classification === 'bounce') {
       const found = await bounces.findOutbound(message);
@@ -203,7 +217,7 @@ export class IngestService implements IntakeSink {
         return { ticket, opens: false, flagged: false, role: 'bounce', decision: thread(`bounce-${found.rule}`, `delivery report for ${found.entry.messageId}`) };
       }
     }
-    const decision = await resolver.resolve(message, contact);
+    const decision = await resolver.resolve(message, contact, ahead.conversationTicket);
     // Backscatter and reports about mail we never sent must not open tickets.
     if (message.classification === 'bounce' && decision.kind === 'new') return null;
     const agentMail = await agentReplies.judge(message, decision);
@@ -283,12 +297,22 @@ export class IngestService implements IntakeSink {
     const at = clock.now();
     const ticket = await this.ticketOf(message, stored, contact, placed);
     const role = roleOf(stored, message);
-    const { eventType, notes, ticket: touched } = await this.roles[role].finish({ message, stored, ticket, contact, at });
-    await repos.events.record({
-      id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type: eventType,
+    const record = (type: string, notes: string[]) => repos.events.record({
+      id: `message:${stored.channel}:${stored.externalId}`, ticketId: ticket.id, type,
       actor: contact ? `contact:${contact.id}` : `channel:${stored.channel}`,
       data: { messageId: stored.id, flagged: Boolean(stored.flagged), ...(notes.length ? { delivery: notes } : {}) }, at,
     });
+    const context = { message, stored, ticket, contact, at };
+    let finished: RoleOutcome;
+    if (role === 'customer') {
+      // A customer message's event is known before the ticket's touch and needs nothing it returns:
+      // both idempotent writes go out at once (completion still waits for both).
+      [finished] = await Promise.all([this.finishCustomer(context), record(customerEventType(stored), [])]);
+    } else {
+      finished = await this.roles[role].finish(context);
+      await record(finished.eventType, finished.notes);
+    }
+    const { eventType, notes, ticket: touched } = finished;
     if (message.classification !== 'human') await this.checkTicketBreaker(ticket, at);
     const fired = stored.opensTicket ? stored.decisions.find((d) => d.step === 'rule') : undefined;
     if (fired) {
@@ -344,7 +368,7 @@ export class IngestService implements IntakeSink {
       ...(reopen ? { status: 'open' as const } : {}),
       at,
     };
-    const eventType = stored.opensTicket ? 'ticket.created' : 'message.appended';
+    const eventType = customerEventType(stored);
     // The ticket this message opens was created with its sender and times: touch it only to add more.
     if (stored.opensTicket && !change.participantIds.length && !change.flags.length) return { eventType, notes: [], ticket };
     await repos.tickets.touch(ticket.id, change);

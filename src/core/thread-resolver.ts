@@ -39,12 +39,22 @@ export function tokenInOwnMessageId(messageId: string, domain: string): string |
 export class ThreadResolver {
   constructor(private readonly deps: ThreadResolverDeps) {}
 
-  async resolve(message: InboundMessage, sender: Contact | null): Promise<ThreadDecision> {
+  /**
+   * A conversation's ticket (null: none yet), found by the conversation id alone; undefined for a
+   * message with no conversation. Ingest looks it up while it finds the sender, and hands it to `resolve`.
+   */
+  conversationTicket(message: InboundMessage): Promise<Ticket | null> | undefined {
+    const conversation = message.threadHints.conversationId;
+    return conversation ? this.deps.tickets.byConversation(`${message.channel}:${conversation}`) : undefined;
+  }
+
+  /** `conversationTicket`: what `conversationTicket(message)` found, when the caller looked it up already. */
+  async resolve(message: InboundMessage, sender: Contact | null, conversationTicket?: Ticket | null): Promise<ThreadDecision> {
     const isParticipant = (t: Ticket) => Boolean(sender && t.participantIds.includes(sender.id));
 
     const conversation = message.threadHints.conversationId;
     if (conversation) {
-      const ticket = await this.deps.tickets.byConversation(`${message.channel}:${conversation}`);
+      const ticket = conversationTicket !== undefined ? conversationTicket : await this.conversationTicket(message);
       if (!ticket) return { kind: 'new', decision: thread('new-conversation', `conversation ${conversation} starts`) };
       const flagged = !isParticipant(ticket);
       return { kind: 'append', ticket, flagged, decision: thread('conversation', `conversation ${conversation} is #${ticket.number}${flagged ? ' from a non-participant' : ''}`) };

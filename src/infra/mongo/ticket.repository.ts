@@ -52,7 +52,9 @@ export class MongoTicketRepository implements TicketRepository {
         const existing = await this.byId(_id);
         if (existing) return existing; // a replay, or a concurrent ingest of the same origin won
       }
-      const number = await this.numbers.next(_id);
+      // The conversation's pointer first: a conversation's ticket is never stored without it. The
+      // pointer does not depend on the number, so both go out at once.
+      const [number] = await Promise.all([this.numbers.next(_id), t.conversationKey ? pointConversation(this.m, t.conversationKey, _id) : undefined]);
       const insert = {
         originKey: t.originKey, number, subject: t.subject, status: 'new', priority: 'normal',
         channel: t.channel, requesterId: t.requesterId, participantIds: t.participantIds, locale: t.locale,
@@ -61,8 +63,6 @@ export class MongoTicketRepository implements TicketRepository {
         ...(t.conversationKey ? { conversationKey: t.conversationKey } : {}),
         ...presetFields(t),
       };
-      // The conversation's pointer first: a conversation's ticket is never stored without it.
-      if (t.conversationKey) await pointConversation(this.m, t.conversationKey, _id);
       try {
         const res = await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
         if (res.upsertedCount === 1) return toTicket({ _id, ...insert } as unknown as TicketDoc);
