@@ -7,7 +7,7 @@
  * sees every line once and in order.
  */
 import type { Namespace, Socket } from 'socket.io';
-import { CoalescedRun, type ChatEntry, type ChatLogRepository, type Logger } from '../../src/core/index.ts';
+import { CoalescedRun, type ChatEntry, type ChatKeyClaim, type ChatLogRepository, type Logger } from '../../src/core/index.ts';
 import type { AgentData, AgentToServer, InterServer, ServerToAgent, ServerToVisitor, VisitorData, VisitorToServer } from './chat.events.ts';
 import { toAgentMessage, toChatMessage } from './chat-message.ts';
 import { KeyedLock } from './keyed-lock.ts';
@@ -49,9 +49,9 @@ export class ChatHub {
     return this.lock.run(conversationId, () => this.appendHeld(conversationId, line, opened));
   }
 
-  /** `append` for a caller that already holds the conversation's lock. */
-  async appendHeld(conversationId: string, line: Omit<ChatEntry, 'seq'>, opened = false): Promise<{ entry: ChatEntry; duplicate: boolean }> {
-    const result = await this.log.append(conversationId, line);
+  /** `append` for a caller that already holds the conversation's lock (and may have claimed the line's key). */
+  async appendHeld(conversationId: string, line: Omit<ChatEntry, 'seq'>, opened = false, claim?: ChatKeyClaim): Promise<{ entry: ChatEntry; duplicate: boolean }> {
+    const result = await this.log.append(conversationId, line, claim);
     if (!result.duplicate) {
       this.linesAdded(conversationId, result.entry);
       this.agents.to(AGENTS_ROOM).emit('message', toAgentMessage(result.entry));

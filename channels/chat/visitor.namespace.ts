@@ -103,22 +103,24 @@ export function mountVisitorNamespace(deps: VisitorNamespaceDeps): void {
     // One writer per conversation, for the ingest and the line together: two tabs' first messages
     // open one ticket, not two, and the line is numbered in the order the messages were stored.
     // A resent clientId needs no lookup first: the ingest answers `duplicate` and the line's key
-    // insert finds the line stored the first time, so the answer is the first one (and the
-    // message it counted against the visitor's limit is given back).
+    // claim finds the line stored the first time, so the answer is the first one (and the
+    // message it counted against the visitor's limit is given back). The key is claimed while the
+    // message is ingested (it needs no ticket); the line itself is written only once it is stored.
     const stored = await hub.lock.run(visitor.visitorId, async () => {
-      let result;
-      try {
-        result = await sink.ingest(visitorInbound(visitor, clientId, text, at));
-      } catch (err) {
-        if (isTransient(err)) return fail(ChatErrorCodes.UNAVAILABLE);
-        throw err;
-      }
+      const [result, claim] = await Promise.all([
+        sink.ingest(visitorInbound(visitor, clientId, text, at)).catch((err: unknown) => {
+          if (isTransient(err)) return null;
+          throw err;
+        }),
+        hub.log.claim(visitor.visitorId, key),
+      ]);
+      if (!result) return fail(ChatErrorCodes.UNAVAILABLE);
       if (!result.ticketNumber || !['created', 'appended', 'duplicate'].includes(result.outcome)) {
         logger.warn({ outcome: result.outcome, reason: result.reason }, 'chat message refused by the intake');
         return fail(ChatErrorCodes.NOT_STORED);
       }
       const line = { key, author: 'visitor' as const, text, at, ticketNumber: result.ticketNumber };
-      const { entry, duplicate } = await hub.appendHeld(visitor.visitorId, line, result.outcome === 'created');
+      const { entry, duplicate } = await hub.appendHeld(visitor.visitorId, line, result.outcome === 'created', claim);
       if (duplicate) void limits.refundVisitorMessage(visitor.visitorId);
       return entry;
     });

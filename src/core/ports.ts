@@ -533,9 +533,23 @@ export interface ChatEntry {
  * The transcript of live conversations. Sequence numbers are allocated by inserting
  * `<conversation>#<seq>` (unique), never by a counter: safe on servers without atomic updates.
  */
+/** A line's key claimed ahead of the line: the number it holds, or that the key was taken before. */
+export interface ChatKeyClaim {
+  key: string;
+  seq: number;
+  taken: boolean;
+}
+
 export interface ChatLogRepository {
+  /**
+   * Claims a key for the conversation's next number before the line's fields are known, so the claim
+   * can run while a visitor's message is being ingested (the caller holds the conversation's lock).
+   * A claim whose line never follows (the ingest failed) is finished by the key's next append, as
+   * after a crash between key and line.
+   */
+  claim(conversationId: string, key: string): Promise<ChatKeyClaim>;
   /** Appends once per key: a repeated key returns the line stored first (`duplicate: true`). */
-  append(conversationId: string, line: Omit<ChatEntry, 'seq'>): Promise<{ entry: ChatEntry; duplicate: boolean }>;
+  append(conversationId: string, line: Omit<ChatEntry, 'seq'>, claim?: ChatKeyClaim): Promise<{ entry: ChatEntry; duplicate: boolean }>;
   byKey(conversationId: string, key: string): Promise<ChatEntry | null>;
   /** Lines after `afterSeq`, in order, at most `limit`. */
   after(conversationId: string, afterSeq: number, limit: number): Promise<ChatEntry[]>;

@@ -6,7 +6,8 @@
  *
  * A line costs two inserts, in this order:
  *   1. its key, `<conversation>#<key>` -> seq: the dedupe (a resent clientId, a redelivered reply
- *      finds it taken and gets the line stored first);
+ *      finds it taken and gets the line stored first); a visitor's line claims it while its
+ *      message is ingested (`claim`), since the claim needs only the key and the next number;
  *   2. the line, `<conversation>#<seq, 10 digits>`: taking the number (a number someone else took
  *      moves the key on to the next free one first, then tries that).
  * A key whose number holds no line of that key is a line never finished (a crash between the two):
@@ -16,7 +17,7 @@
  * The conversation has one writer at a time (ChatHub's lock), so the kept number is only ever behind
  * when another process wrote meanwhile; the unique `_id` catches that.
  */
-import { crashPoint, type ChatEntry, type ChatLogRepository } from '../../core/index.ts';
+import { crashPoint, type ChatEntry, type ChatKeyClaim, type ChatLogRepository } from '../../core/index.ts';
 import { isDuplicateKey } from './ids.ts';
 import type { Models } from './models.ts';
 
@@ -60,15 +61,25 @@ export class MongoChatLogRepository implements ChatLogRepository {
 
   constructor(private readonly m: Models) {}
 
-  async append(conversationId: string, line: Omit<ChatEntry, 'seq'>): Promise<{ entry: ChatEntry; duplicate: boolean }> {
-    const key = keyId(conversationId, line.key);
-    let seq = (await this.head(conversationId)) + 1;
+  async claim(conversationId: string, key: string): Promise<ChatKeyClaim> {
+    const seq = (await this.head(conversationId)) + 1;
     try {
-      await this.m.ChatKey.create({ _id: key, seq });
+      await this.m.ChatKey.create({ _id: keyId(conversationId, key), seq });
+      return { key, seq, taken: false };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const claim = await this.m.ChatKey.findById(key).lean<{ seq: number }>();
-      const stored = claim ? await this.lineAt(conversationId, claim.seq) : null;
+      return { key, seq, taken: true };
+    }
+  }
+
+  async append(conversationId: string, line: Omit<ChatEntry, 'seq'>, claimed?: ChatKeyClaim): Promise<{ entry: ChatEntry; duplicate: boolean }> {
+    if (claimed && claimed.key !== line.key) throw new Error(`claim of key ${claimed.key} used for a line of key ${line.key}`);
+    const key = keyId(conversationId, line.key);
+    const claim = claimed ?? await this.claim(conversationId, line.key);
+    let { seq } = claim;
+    if (claim.taken) {
+      const held = await this.m.ChatKey.findById(key).lean<{ seq: number }>();
+      const stored = held ? await this.lineAt(conversationId, held.seq) : null;
       if (stored?.key === line.key) {
         await this.recordConversation(stored.ticketNumber, conversationId);
         return { entry: stored, duplicate: true };
@@ -78,9 +89,10 @@ export class MongoChatLogRepository implements ChatLogRepository {
       await this.m.ChatKey.updateOne({ _id: key }, { $set: { seq } });
     }
     crashPoint('chat.after-key-claim');
-    const entry = await this.insertLine(conversationId, key, seq, line);
+    // The ticket's conversation record does not depend on the line: both writes go out at once
+    // (a crash after either is finished by the key's next append, which records the conversation).
+    const [entry] = await Promise.all([this.insertLine(conversationId, key, seq, line), this.recordConversation(line.ticketNumber, conversationId)]);
     crashPoint('chat.after-line-insert');
-    await this.recordConversation(line.ticketNumber, conversationId);
     return { entry, duplicate: false };
   }
 
