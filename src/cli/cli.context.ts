@@ -30,5 +30,13 @@ export async function openCliContext(): Promise<CliContext> {
     throw new TransientError(`database unreachable: ${(err as Error).message}`, { cause: err });
   }
   const core = await buildCore(config, conn, logger, undefined, [], undefined, { store: 'if-unprepared' });
-  return { config, conn, core, close: () => conn.close() };
+  return {
+    config, conn, core,
+    async close() {
+      // The SLA tracker writes a new ticket's clock after the ingest published its event, off the
+      // ingest's path; closing first cut that write ("session that has ended"): piped tickets had no clock.
+      await core.sla.tracker.idle();
+      await conn.close();
+    },
+  };
 }

@@ -39,6 +39,9 @@ describe('helpdesk pipe and quarantine', () => {
     const up = await runCli(['pipe'], env, raw);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/^created #1/);
+    // The SLA clock is written after the ticket's event, yet before the command exits.
+    const ticket = await conn.collection('tickets').findOne({ number: 1 });
+    expect(await conn.collection('sla_timers').findOne({ _id: `${ticket!._id}:clock` as never })).toMatchObject({ ticketNumber: 1 });
     const again = await runCli(['pipe'], env, raw);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^duplicate #1/);
