@@ -37,7 +37,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: channelRules }],
     },
   },
-  // A channel never imports another channel; only the registry (channels/index.ts) sees them all.
+  // A channel never imports another channel; only the registry (channels/registry.ts) loads them all.
   // From channels/<name>/ at depth d, a sibling channel is `../` d times then `<other>/`, while
   // `../` d+1 times leaves channels/ (the core). One block per folder depth says exactly that.
   ...[1, 2, 3].map((depth) => ({

@@ -1,27 +1,13 @@
 /**
- * The channel registry: one factory per channel id. The composition root (src/gateway.ts) builds
- * every channel by iterating it, handing each its slice of `config.channels` and the shared deps.
- * Adding a channel: a folder here, its factory below, its slice in config/schema.ts, its tests.
+ * What the app wiring needs from the channels: the registry (channels/registry.ts, which alone
+ * sees every channel), the web surface live channels mount on, each channel's types, and the mail
+ * HTML sanitizer the API shows mail with.
  */
 import type { Router } from 'express';
 import type { Server } from 'socket.io';
-import type { ChannelFactory, WebSurface } from '../src/core/index.ts';
-import { createChatChannel } from './chat/chat.config.ts';
-import { createEmailChannel } from './email/email.config.ts';
-import { createWebformChannel } from './webform/webform.config.ts';
+import type { WebSurface } from '../src/core/index.ts';
 
-export const channelRegistry = {
-  email: createEmailChannel,
-  chat: createChatChannel,
-  webform: createWebformChannel,
-} satisfies Record<string, ChannelFactory<never>>;
-
-export type ChannelRegistry = typeof channelRegistry;
-export type RegisteredChannelId = keyof ChannelRegistry;
-/** The config slice each factory takes: `config.channels` must be assignable to this. */
-export type ChannelConfigs = { [K in RegisteredChannelId]: Parameters<ChannelRegistry[K]>[0] };
-/** The adapter each factory returns, typed per channel. */
-export type Channels = { [K in RegisteredChannelId]: ReturnType<ChannelRegistry[K]> };
+export { channelRegistry, CHANNEL_IDS, type ChannelConfigs, type ChannelRegistry, type Channels, type RegisteredChannelId } from './registry.ts';
 
 /** What `ChannelAdapter.mount` receives: the gateway's one express router and socket.io server. */
 export interface ChannelWebSurface extends WebSurface {

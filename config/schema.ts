@@ -102,7 +102,7 @@ export const configSchema = z.object({
     loginMaxFailures: z.coerce.number().int().min(1),
     loginWindowMs: z.coerce.number().int().min(1000),
   }),
-  /** One slice per channel in channels/index.ts; each channel's factory receives its own. */
+  /** One slice per channel in channels/registry.ts; each channel's factory receives its own. */
   channels: z.object({
     email: z.object({
       imap: z.object({

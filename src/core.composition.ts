@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import type { AppConfig } from '../config/index.ts';
-import { channelRegistry, type ChannelConfigs, type Channels } from '../channels/index.ts';
+import { CHANNEL_IDS, channelRegistry, type ChannelConfigs, type Channels, type RegisteredChannelId } from '../channels/registry.ts';
 import {
   Acknowledger, AgentDirectory, AgentFanout, AgentNotifier, AgentReplyHandler, agentsMayBeNotified, armCrashPoints, BounceHandler, ChatDigests, ChatFollowUpService, ChatSuggestions, Housekeeping, InProcessEventPublisher, IngestService,
   IntakeRules, KnowledgeBase, LoopGuard, ProgressEnquiries, noMetrics, OutboxDispatcher, PublicTicketService, ReplyComposer, SlaNotifier, SlaScheduler, SlaTracker, StatusUpdateComposer, ThreadResolver,
@@ -61,23 +61,31 @@ function liveAgentAuth(config: AppConfig, agents: AgentDirectory): (credentials:
   };
 }
 
-/** Builds every channel in the registry from its slice of `config.channels`. */
-export function buildChannels(configs: ChannelConfigs, deps: ChannelDeps): Channels {
+/** Builds the channels named in `ids` (default: every channel in the registry), each from its slice of `config.channels`. */
+export async function buildChannels<K extends RegisteredChannelId = RegisteredChannelId>(
+  configs: ChannelConfigs, deps: ChannelDeps, ids: readonly K[] = CHANNEL_IDS as K[],
+): Promise<Pick<Channels, K>> {
   const built: Record<string, ChannelAdapter> = {};
-  for (const [id, factory] of Object.entries(channelRegistry)) {
-    built[id] = (factory as ChannelFactory<unknown>)(configs[id as keyof ChannelConfigs], deps);
+  for (const id of ids) {
+    const factory = (await channelRegistry[id]()) as ChannelFactory<unknown>;
+    built[id] = factory(configs[id], deps);
   }
-  return built as Channels;
+  return built as Pick<Channels, K>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export interface CoreOptions {
+export interface CoreOptions<K extends RegisteredChannelId = RegisteredChannelId> {
   /**
    * `prepare` (the gateway, tests): run migrations and create collections and indexes. `if-unprepared`
    * (a CLI command): only when the database was not prepared for this layout yet (one read).
    */
   store?: 'prepare' | 'if-unprepared';
+  /**
+   * The channels to build (default: every registered one). A CLI command builds only what it uses,
+   * so it does not load the others' libraries at every start.
+   */
+  channels?: readonly K[];
 }
 
 /** How often expired counters and claims are deleted: often enough that their collections stay small. */
@@ -87,9 +95,9 @@ const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
  * Everything the core needs, wired on an open connection (also used by the CLI). `extraChannels`
  * run beside the registry's (tests plug a channel in this way); tests inject a fake `clock`.
  */
-export async function buildCore(
+export async function buildCore<K extends RegisteredChannelId = RegisteredChannelId>(
   config: AppConfig, conn: Connection, logger: Logger, metrics: Metrics = noMetrics, extraChannels: ChannelAdapter[] = [], clock: Clock = systemClock,
-  options: CoreOptions = {},
+  options: CoreOptions<K> = {},
 ) {
   armCrashPoints(config.crashPoints);
   const models = createModels(conn);
@@ -154,7 +162,7 @@ export async function buildCore(
     settings: { delayMs: offline.digestDelayMs, pollIntervalMs: offline.digestPollIntervalMs },
   });
   const followUps = new ChatFollowUpService({ repos, renderer, mail, clock, onQueued: () => kick() });
-  const channels = buildChannels(config.channels, {
+  const channels = await buildChannels(config.channels, {
     blobs: repos.blobs, checkpoints: repos.checkpoints, logger, supportAddress: config.supportAddress, ownAddresses: config.ownAddresses, metrics,
     keys, tickets, web: { publicUrl: config.publicUrl, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
     live: {
@@ -162,8 +170,8 @@ export async function buildCore(
       chatLog: translateErrors(new MongoChatLogRepository(models)), authenticateAgent: liveAgentAuth(config, agents),
       followUps, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     },
-  });
-  const adapters: ChannelAdapter[] = [...Object.values(channels), ...extraChannels];
+  }, options.channels);
+  const adapters: ChannelAdapter[] = [...Object.values<ChannelAdapter>(channels), ...extraChannels];
   const dispatcher = new OutboxDispatcher(repos.outbox, new Map(adapters.map((a) => [a.id, a])), config.outbox, clock, logger.child({ component: 'outbox' }), metrics, digests);
   kick = () => dispatcher.kick();
   const fanout = new AgentFanout({
@@ -196,4 +204,5 @@ async function buildSla(config: AppConfig, conn: Connection, logger: Logger, dep
   return { enabled: settings.enabled, settings, store, tracker, scheduler };
 }
 
-export type Core = Awaited<ReturnType<typeof buildCore>>;
+/** The core with the channels `K` (default: all). */
+export type Core<K extends RegisteredChannelId = RegisteredChannelId> = Awaited<ReturnType<typeof buildCore<K>>>;

@@ -6,12 +6,15 @@
 import type {
   BlobStore, ChannelAdapter, ChannelHealth, CheckpointStore, DeliveryResult, IngestResult, IntakeSink, Logger, MailOutbound, Metrics,
 } from '../../src/core/index.ts';
-import { ImapConsumer, type ImapSettings } from './transport/imap.consumer.ts';
-import { LmtpListener } from './transport/lmtp.server.ts';
+import type { ImapConsumer, ImapSettings } from './transport/imap.consumer.ts';
+import type { LmtpListener } from './transport/lmtp.server.ts';
 import { intakeRawMail, prepareRawMail, type IntakeOptions, type MailIntakeDeps } from './mail.intake.ts';
 import { warmParseWorkers } from './parse/parse-pool.ts';
 import type { MailLimits } from './parse/mail.normalizer.ts';
-import { SmtpSender, type SmtpSettings } from './transport/smtp.sender.ts';
+import type { SmtpSender, SmtpSettings } from './transport/smtp.sender.ts';
+
+// The transports (imapflow, smtp-server, nodemailer) load when first used: `helpdesk pipe` and
+// quarantine retry only take mail in through intake() and would load them at every call for nothing.
 
 export interface EmailChannelSettings {
   supportAddress: string;
@@ -37,11 +40,11 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
   private consumer: ImapConsumer | undefined;
   private lmtp: LmtpListener | undefined;
   private started = false;
-  private readonly sender: SmtpSender | undefined;
+  private sender: SmtpSender | undefined;
+  private senderLoad: Promise<SmtpSender> | undefined;
   private readonly context: MailIntakeDeps['context'];
 
   constructor(private readonly settings: EmailChannelSettings, private readonly deps: EmailChannelDeps) {
-    this.sender = settings.smtp?.host ? new SmtpSender(settings.smtp) : undefined;
     this.context = {
       blobs: deps.blobs, supportAddress: settings.supportAddress, limits: settings.limits,
       trustedAuthservIds: settings.trustedAuthservIds ?? [],
@@ -60,15 +63,24 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     return { sink, context: this.context, logger: this.deps.logger.child({ component }) };
   }
 
+  /** The SMTP sender, created on first use; undefined when no server is configured. */
+  private smtp(): Promise<SmtpSender> | undefined {
+    const settings = this.settings.smtp;
+    if (!settings?.host) return undefined;
+    this.senderLoad ??= import('./transport/smtp.sender.ts').then(({ SmtpSender }) => (this.sender = new SmtpSender(settings)));
+    return this.senderLoad;
+  }
+
   async start(sink: IntakeSink): Promise<void> {
     if (this.started) return;
-    void this.sender?.check(); // readiness knows about SMTP soon after start, without waiting for it
+    void (await this.smtp())?.check(); // readiness knows about SMTP soon after start, without waiting for it
     const intake = (component: string) => this.intakeDeps(sink, component);
     // Mail will arrive: start the parse workers now (each loads its modules, about a second of
     // CPU), not when the first mail is waiting for one.
     if (this.settings.lmtp || this.settings.imap) warmParseWorkers();
     if (this.settings.lmtp) {
       // First, so a port that cannot be bound fails the start before anything else runs.
+      const { LmtpListener } = await import('./transport/lmtp.server.ts');
       const listener = new LmtpListener(this.settings.lmtp, intake('lmtp'));
       await listener.start();
       this.lmtp = listener;
@@ -76,6 +88,7 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     if (this.settings.imap) {
       const deps = intake('imap');
       const limit = this.settings.limits.maxMessageBytes;
+      const { ImapConsumer } = await import('./transport/imap.consumer.ts');
       this.consumer = new ImapConsumer({ ...this.settings.imap, maxMessageBytes: limit }, this.deps.checkpoints,
         (raw, source) => prepareRawMail(raw, source, deps), deps.logger, this.deps.metrics,
         async (content, size, source) => {
@@ -96,7 +109,7 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
     await this.consumer?.stop();
     this.consumer = undefined;
     this.started = false;
-    this.sender?.close();
+    (await this.senderLoad)?.close();
   }
 
   /** The LMTP listener's bound port (useful with port 0), or undefined when it is not running. */
@@ -105,20 +118,25 @@ export class EmailChannel implements ChannelAdapter<MailOutbound> {
   }
 
   canDeliver(): boolean {
-    return Boolean(this.sender);
+    return Boolean(this.settings.smtp?.host);
   }
 
   /** Throws DeliveryError (permanent or not) when the server refuses; the dispatcher records it. */
   async deliver(message: MailOutbound): Promise<DeliveryResult> {
-    if (!this.sender) return { status: 'retry', error: 'no SMTP server configured (SMTP_HOST)' };
-    return { status: 'delivered', receipt: await this.sender.send(message, message.envelopeFrom) };
+    const sender = await this.smtp();
+    if (!sender) return { status: 'retry', error: 'no SMTP server configured (SMTP_HOST)' };
+    return { status: 'delivered', receipt: await sender.send(message, message.envelopeFrom) };
   }
 
   async health(): Promise<ChannelHealth> {
     const parts: ChannelHealth[] = [];
     if (this.settings.imap) parts.push(this.consumer ? this.consumer.health() : { ok: false, detail: 'imap not started' });
     if (this.settings.lmtp) parts.push(this.lmtp ? this.lmtp.health() : { ok: false, detail: 'lmtp not started' });
-    if (this.sender) parts.push(this.sender.health());
+    if (this.settings.smtp?.host) {
+      // Not loaded yet (a channel asked before its start): load it, and its health check starts.
+      if (!this.sender) void this.smtp()?.then((sender) => sender.health());
+      parts.push(this.sender?.health() ?? { ok: false, detail: 'smtp not checked yet' });
+    }
     if (!parts.length) return { ok: true, detail: 'email intake and sending not configured' };
     return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.detail).join('; ') };
   }

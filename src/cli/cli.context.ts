@@ -8,12 +8,13 @@ import { TransientError } from '../core/index.ts';
 import { resolveDatabaseUri } from '../infra/db/database.launcher.ts';
 import { connectMongo } from '../infra/db/mongo.connection.ts';
 import { createLogger } from '../infra/logger.ts';
-import { buildCore } from '../core.composition.ts';
+import { buildCore, type Core } from '../core.composition.ts';
 
 export interface CliContext {
   config: AppConfig;
   conn: Connection;
-  core: Awaited<ReturnType<typeof buildCore>>;
+  /** Only the email channel is built: no command uses another, and loading them costs every call. */
+  core: Core<'email'>;
   close(): Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export async function openCliContext(): Promise<CliContext> {
   } catch (err) {
     throw new TransientError(`database unreachable: ${(err as Error).message}`, { cause: err });
   }
-  const core = await buildCore(config, conn, logger, undefined, [], undefined, { store: 'if-unprepared' });
+  const core = await buildCore(config, conn, logger, undefined, [], undefined, { store: 'if-unprepared', channels: ['email'] });
   return {
     config, conn, core,
     async close() {

@@ -12,11 +12,13 @@
 import { Command } from 'commander';
 import { ConfigError } from '../../config/index.ts';
 import { ErrorCodes, HelpdeskError } from '../core/index.ts';
-import { agentCreate, agentList, agentToken, type CreateOptions } from './agent.command.ts';
-import { pipeCommand } from './pipe.command.ts';
-import { quarantineList, quarantineRetry } from './quarantine.command.ts';
-
+import type { CreateOptions } from './agent.command.ts';
 import { EXIT } from './exit-codes.ts';
+
+// Each command's module is imported when that command runs: an MTA starts `helpdesk pipe` once per
+// mail, and every module loaded through tsx costs start-up time it never needs.
+const agentCommands = () => import('./agent.command.ts');
+const quarantineCommands = () => import('./quarantine.command.ts');
 
 export { EXIT };
 
@@ -41,12 +43,12 @@ async function run(action: () => Promise<number>): Promise<void> {
 
 const program = new Command('helpdesk').description('help desk intake gateway tools');
 program.command('pipe').description('ingest one RFC 822 message from stdin (for an MTA pipe transport)')
-  .action(() => run(pipeCommand));
+  .action(() => run(async () => (await import('./pipe.command.ts')).pipeCommand()));
 const quarantine = program.command('quarantine').description('mail that could not be processed');
 quarantine.command('list').option('--all', 'include released entries').description('list quarantined mail')
-  .action((opts: { all?: boolean }) => run(() => quarantineList(Boolean(opts.all))));
+  .action((opts: { all?: boolean }) => run(async () => (await quarantineCommands()).quarantineList(Boolean(opts.all))));
 quarantine.command('retry <id>').option('--force', 'accept the mail even if it fails structure or size checks')
-  .description('process a quarantined mail again').action((id: string, opts: { force?: boolean }) => run(() => quarantineRetry(id, Boolean(opts.force))));
+  .description('process a quarantined mail again').action((id: string, opts: { force?: boolean }) => run(async () => (await quarantineCommands()).quarantineRetry(id, Boolean(opts.force))));
 
 const agent = program.command('agent').description('agent accounts');
 agent.command('create').description('create an agent (the first one is an admin); prints a generated password unless --password-stdin')
@@ -57,10 +59,10 @@ agent.command('create').description('create an agent (the first one is an admin)
   .option('--language <locale>', 'en or id', 'en')
   .option('--password-stdin', 'read the password from stdin instead of generating one')
   .option('--token <name>', 'also issue a personal API token with this name')
-  .action((opts: CreateOptions) => run(() => agentCreate(opts)));
-agent.command('list').description('list agents').action(() => run(agentList));
+  .action((opts: CreateOptions) => run(async () => (await agentCommands()).agentCreate(opts)));
+agent.command('list').description('list agents').action(() => run(async () => (await agentCommands()).agentList()));
 agent.command('token <email>').description('issue a personal API token for an agent (printed once)')
   .option('--name <name>', 'what the token is for', 'cli')
-  .action((email: string, opts: { name: string }) => run(() => agentToken(email, opts.name)));
+  .action((email: string, opts: { name: string }) => run(async () => (await agentCommands()).agentToken(email, opts.name)));
 
 await program.parseAsync(process.argv);

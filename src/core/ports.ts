@@ -479,7 +479,7 @@ export interface LiveChannelDeps {
   followUps: ChatFollowUpPort;
 }
 
-/** One per channel in channels/index.ts: builds the adapter from its config slice. */
+/** One per channel in channels/registry.ts: builds the adapter from its config slice. */
 export type ChannelFactory<Config, Adapter extends ChannelAdapter = ChannelAdapter> = (config: Config, deps: ChannelDeps) => Adapter;
 
 /**

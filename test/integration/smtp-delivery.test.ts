@@ -1,6 +1,6 @@
 /** Which SMTP failures the email channel reports as final, and which it leaves for a retry. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelRegistry } from '../../channels/index.ts';
+import { channelRegistry, type Channels } from '../../channels/index.ts';
 import { DeliveryError, type MailOutbound } from '../../src/core/index.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { testConfig } from '../support/config.ts';
@@ -14,12 +14,12 @@ const mail = (to: string[]): MailOutbound => ({
 
 describe('email channel delivery results', () => {
   let sink: SmtpSink;
-  let channel: ReturnType<typeof channelRegistry.email>;
+  let channel: Channels['email'];
 
   beforeAll(async () => {
     sink = await startSmtpSink({ rejectRecipients: (a) => a.startsWith('gone@') });
     const config = testConfig({ channels: { email: { smtp: { host: sink.host, port: sink.port, tls: false } } } });
-    channel = channelRegistry.email(config.channels.email, {
+    channel = (await channelRegistry.email())(config.channels.email, {
       blobs: undefined as never, checkpoints: undefined as never, logger: createLogger('silent'),
       supportAddress: config.supportAddress, ownAddresses: [], keys: { keys: [] }, tickets: undefined as never, web: { publicUrl: config.publicUrl },
     });

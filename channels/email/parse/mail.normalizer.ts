@@ -10,8 +10,6 @@ import { storageFilename } from './attachment-filename.ts';
 import type { ParseLimits, ParseOptions, ParsedInbound } from './mail.parser.ts';
 import { parseInWorker } from './parse-pool.ts';
 
-export { DEFAULT_MIME_LIMITS } from './mail.parser.ts';
-
 export interface MailLimits extends ParseLimits {
   maxMessageBytes: number;
   /** Time one mail may take to parse before it is quarantined as `parse-timeout` (default DEFAULT_PARSE_TIMEOUT_MS). */
