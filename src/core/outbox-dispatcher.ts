@@ -107,6 +107,8 @@ export class OutboxDispatcher {
     try {
       return await this.pass(deliverable);
     } finally {
+      // Before the lease goes: what this pass sent leaves the queue (see OutboxRepository.sweep).
+      await this.outbox.sweep().catch((err: unknown) => this.logger.warn({ err }, 'sent outbox entries not swept (the next claim does it)'));
       await this.lease.end();
     }
   }

@@ -240,6 +240,12 @@ export interface OutboxRepository {
    * another sender (nothing changed). `verify` re-reads the entry first (the sender's lease had a gap).
    */
   settle(settlements: OutboxSettlement[]): Promise<boolean[]>;
+  /**
+   * Takes entries settled as sent out of the queue. `settle` leaves that to the next `claimDue`
+   * (meanwhile the same sender's claims skip them, and any other finds them finished), so many
+   * go in one write; a dispatcher sweeps at the end of its pass.
+   */
+  sweep(): Promise<void>;
   /** Moves entries finished under older versions out of the queue, up to `limit`; how many moved. */
   moveFinished(limit: number): Promise<number>;
   /**

@@ -2,7 +2,8 @@
  * Outbox claims are fenced and leased: a claim is a unique insert naming its sender, a sender's
  * one heartbeat covers everything it claimed (however slow a send), another sender takes an entry
  * only once that lease has run out, and a result is recorded only while its claim is current.
- * Finished entries leave the queue; one queued again afterwards (a crash-retried ingest) is not sent twice.
+ * Finished entries leave the queue (sent ones with the sender's next claim round or sweep); one queued
+ * again afterwards (a crash-retried ingest) is not sent twice.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OutboxDispatcher, type ChannelAdapter, type OutboundMessage, type OutboxClaimRequest } from '../../src/core/index.ts';
@@ -66,6 +67,9 @@ describe('outbox claims are fenced', () => {
     const entry = await outbox.byId('late-retry');
     expect(entry).toMatchObject({ status: 'sent', attempts: 2 });
     expect(entry?.lastError).toBeUndefined();
+    // The sent entry's waiting copy goes with the next claim round or the sweep; meanwhile nobody claims it again.
+    expect((await outbox.claimDue(later, request('b'))).claimed).toEqual([]);
+    await outbox.sweep();
     expect(await models.Outbox.countDocuments({ _id: 'late-retry' })).toBe(0); // out of the queue
   });
 

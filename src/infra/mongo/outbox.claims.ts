@@ -12,6 +12,11 @@
  *   per batch). A crash in between, or an enqueue replayed after the move (a crash-retried ingest
  *   queues its acknowledgement again), leaves a waiting copy that the next claim finds finished
  *   in `outbox_done` (one read by `_id`) and deletes instead of sending it again.
+ * - a sent entry's waiting copy is deleted by the next claim round (beside its due scan) or the
+ *   dispatcher's sweep at the end of its pass, not by the settle that recorded it: the fenced
+ *   delete scans `outbox` (its filter is more than `_id`), so one per claim round instead of one
+ *   per group commit, and recording a sent mail is one insert. Until then this process's scans
+ *   leave the copy out; another process's claim finds it finished, as after a crash.
  */
 import type { OutboxClaimRequest, OutboxClaimResult, OutboxEntry, OutboxSettlement } from '../../core/index.ts';
 import { fromDoc } from './doc-mapper.ts';
@@ -50,7 +55,25 @@ async function insertAll(collection: { insertMany(docs: object[], o: object): Pr
 }
 
 export class OutboxClaims {
+  /** Waiting copies of entries settled as sent, not yet deleted: id -> the attempts their delete is fenced by. */
+  private readonly unswept = new Map<string, number>();
+  private sweeping: Promise<void> | undefined;
+
   constructor(private readonly m: Models) {}
+
+  /** Deletes the waiting copies of entries settled as sent (one scan of `outbox` for all of them). */
+  sweep(): Promise<void> {
+    if (!this.sweeping && this.unswept.size) this.sweeping = this.sweepAll().finally(() => { this.sweeping = undefined; });
+    return this.sweeping ?? Promise.resolve();
+  }
+
+  private async sweepAll(): Promise<void> {
+    while (this.unswept.size) {
+      const batch = [...this.unswept];
+      await this.m.Outbox.deleteMany({ $or: batch.map(([_id, attempts]) => ({ _id, attempts })) });
+      for (const [id, attempts] of batch) if (this.unswept.get(id) === attempts) this.unswept.delete(id);
+    }
+  }
 
   async heartbeat(sender: string, until: Date): Promise<void> {
     await this.m.OutboxSender.updateOne({ _id: sender }, { $set: { until } }, { upsert: true });
@@ -62,7 +85,14 @@ export class OutboxClaims {
 
   async claimDue(now: Date, req: OutboxClaimRequest): Promise<OutboxClaimResult> {
     const heldElsewhere: OutboxClaimResult['heldElsewhere'] = [];
-    const exclude = new Set(req.exclude);
+    const exclude = new Set([...req.exclude, ...this.unswept.keys()]);
+    // In the background, beside the due scan, which leaves these copies out; a sweep that fails
+    // keeps them for the next one (the dispatcher's sweep at the end of the pass reports errors).
+    void this.sweep().catch(() => {});
+    return this.claimRounds(now, req, exclude, heldElsewhere);
+  }
+
+  private async claimRounds(now: Date, req: OutboxClaimRequest, exclude: Set<string>, heldElsewhere: OutboxClaimResult['heldElsewhere']): Promise<OutboxClaimResult> {
     // A round that only passed on abandoned claims tries again at once (those entries are due now).
     for (let round = 0; round < 3; round++) {
       const filter: Record<string, unknown> = { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: now }, channel: { $in: req.channels } };
@@ -146,7 +176,10 @@ export class OutboxClaims {
       if (existing && !supersedes(existing, docs[k]!)) await this.m.OutboxDone.replaceOne({ _id: docs[k]!._id }, docs[k]!);
       else ok[finals[k]!.i] = false;
     }));
-    if (finals.length) await this.m.Outbox.deleteMany({ $or: finals.map(({ s }) => ({ _id: s.entry.id, attempts: before(s) })) });
+    const unsent = finals.filter(({ s }) => s.status !== 'sent');
+    if (unsent.length) await this.m.Outbox.deleteMany({ $or: unsent.map(({ s }) => ({ _id: s.entry.id, attempts: before(s) })) });
+    // Failed and undelivered entries leave the queue at once (an agent's resend inserts them again).
+    for (const { s } of finals) if (s.status === 'sent') this.unswept.set(s.entry.id, before(s));
     await Promise.all(settlements.map(async (s, i) => {
       if (!ok[i] || s.status !== 'retry') return;
       const res = await this.m.Outbox.updateOne(

@@ -46,6 +46,10 @@ export class MongoOutboxRepository implements OutboxRepository {
     return this.claims.settle(settlements);
   }
 
+  sweep(): Promise<void> {
+    return this.claims.sweep();
+  }
+
   moveFinished(limit: number): Promise<number> {
     return this.claims.moveFinished(limit);
   }
