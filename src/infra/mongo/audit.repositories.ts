@@ -24,7 +24,9 @@ export class MongoEventRepository implements EventRepository {
   async record(e: AuditEvent): Promise<void> {
     const { id, ...fields } = e;
     const model = agentFanoutWanted(e.type) && await this.fanoutWanted(e.type) ? this.m.AgentFanout : this.m.TicketEvent;
-    await (model as typeof this.m.TicketEvent).updateOne({ _id: id }, { $setOnInsert: fields }, { upsert: true });
+    // The driver's update (once or twice per mail): mongoose would only cast what is typed already.
+    // Not `ignoreUndefined`: an undefined value in `data` is stored as null, as mongoose stored it.
+    await model.collection.updateOne({ _id: id as never }, { $setOnInsert: fields }, { upsert: true });
   }
 
   async pendingFanout(limit: number): Promise<AuditEvent[]> {
@@ -70,9 +72,10 @@ export class MongoAckLogRepository implements AckLogRepository {
     if (!limits.length) return null;
     const ids = limits.map((l) => counterId(l, at));
     try {
-      await this.m.AckCount.bulkWrite(limits.map((l, i) => ({
+      // The driver's bulk (once per acknowledgement): the values need no casting.
+      await this.m.AckCount.collection.bulkWrite(limits.map((l, i) => ({
         updateOne: {
-          filter: { _id: ids[i], n: { $lt: l.limit } },
+          filter: { _id: ids[i] as never, n: { $lt: l.limit } },
           update: { $inc: { n: 1 }, $set: { by }, $setOnInsert: { windowEndsAt: windowEnd(l, at) } },
           upsert: true,
         },
@@ -172,7 +175,8 @@ export class MongoSuppressionRepository implements SuppressionRepository {
   }
 
   async activeFor(address: string, at: Date): Promise<Suppression | null> {
-    const doc = await this.m.Suppression.findOne({ _id: address.toLowerCase(), until: { $gt: at } }).lean();
+    // The driver's read (once per acknowledgement): a mongoose query costs more CPU than the command.
+    const doc = await this.m.Suppression.collection.findOne({ _id: address.toLowerCase() as never, until: { $gt: at } });
     return doc ? toSuppression(doc) : null;
   }
 

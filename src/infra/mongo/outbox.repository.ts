@@ -8,6 +8,23 @@ import { OutboxClaims, supersedes, toEntry } from './outbox.claims.ts';
 type Doc = Record<string, unknown> & { _id: string; attempts?: number; resends?: number; status?: string };
 
 /**
+ * A new entry as mongoose's `create` stored it: every list of the schema present (empty when the
+ * variant has none), the receipt's empty lists, and no nested object without a value (`create`
+ * minimized those). Undefined values are left out by the insert (`ignoreUndefined`).
+ */
+export function outboxDocument(entry: Record<string, unknown>): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    const plain = value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+    if (value === undefined || (plain && Object.values(value).every((v) => v === undefined))) continue;
+    doc[key] = value;
+  }
+  for (const key of ['to', 'references', 'headers'] as const) doc[key] ??= [];
+  doc.receipt ??= { accepted: [], rejected: [] };
+  return doc;
+}
+
+/**
  * The outbox: `outbox` holds the waiting entries (pending; `sending` only in data of older
  * versions), `outbox_done` the finished ones (sent, failed, undelivered); claims and settling are
  * in outbox.claims.ts. Readers look at both: a waiting copy wins unless the finished one
@@ -20,11 +37,17 @@ export class MongoOutboxRepository implements OutboxRepository {
     this.claims = new OutboxClaims(m);
   }
 
-  /** An insert (its duplicate key is the "already queued"): it costs the same however full the outbox is. */
+  /**
+   * An insert (its duplicate key is the "already queued"): it costs the same however full the outbox
+   * is. The driver's insert, not mongoose's `create`, which built and validated a document first (on
+   * every acknowledgement); `outboxDocument` stores what `create` stored.
+   */
   async enqueue(message: OutboundMessage, at: Date): Promise<void> {
     const { id, ...fields } = message;
     try {
-      await this.m.Outbox.create({ _id: id, ...fields, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at });
+      await this.m.Outbox.collection.insertOne(
+        outboxDocument({ _id: id, ...fields, status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at }) as never, { ignoreUndefined: true },
+      );
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }

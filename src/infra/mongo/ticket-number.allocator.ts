@@ -49,7 +49,8 @@ export class TicketNumberAllocator {
 
   private async claim(n: number, ticketId: string): Promise<boolean> {
     try {
-      await this.m.TicketNumber.create({ _id: n, ticketId });
+      // The driver's insert: mongoose's `create` builds and validates a document first, per ticket.
+      await this.m.TicketNumber.collection.insertOne({ _id: n as never, ticketId });
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;

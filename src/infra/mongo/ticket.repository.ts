@@ -64,7 +64,9 @@ export class MongoTicketRepository implements TicketRepository {
         ...presetFields(t),
       };
       try {
-        const res = await this.m.Ticket.updateOne({ _id }, { $setOnInsert: insert }, { upsert: true });
+        // The driver's upsert (once per new ticket): mongoose's casting of values typed already cost
+        // more CPU than the command (intake-driver-writes.test.ts: the same document is stored).
+        const res = await this.m.Ticket.collection.updateOne({ _id: _id as never }, { $setOnInsert: insert }, { upsert: true });
         if (res.upsertedCount === 1) return toTicket({ _id, ...insert } as unknown as TicketDoc);
         // It existed after all (a concurrent ingest of the same origin): the next round reads it.
       } catch (err) {
