@@ -31,7 +31,8 @@ export class MongoEventRepository implements EventRepository {
 
   async pendingFanout(limit: number): Promise<AuditEvent[]> {
     // The collection holds only pending events: read whole, sorted in memory on FerretDB.
-    const docs = await this.m.AgentFanout.find({}).sort({ at: 1, _id: 1 }).limit(limit).lean();
+    // The driver's read: a pass follows every event of this process that mails agents.
+    const docs = await this.m.AgentFanout.collection.find({}).sort({ at: 1, _id: 1 }).limit(limit).toArray();
     return docs.map((doc) => fromDoc<AuditEvent>(doc));
   }
 
@@ -50,7 +51,7 @@ export class MongoEventRepository implements EventRepository {
       const list = Array.isArray(errors) ? errors : errors ? [errors] : [err as { code?: number }];
       if (!list.every((e) => isDuplicateKey(e))) throw err;
     }
-    await this.m.AgentFanout.bulkWrite(docs.map(({ _id }) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
+    await this.m.AgentFanout.collection.bulkWrite(docs.map(({ _id }) => ({ deleteOne: { filter: { _id: _id as never } } })), { ordered: false });
   }
 }
 
