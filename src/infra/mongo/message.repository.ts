@@ -45,7 +45,7 @@ export class MongoMessageRepository implements MessageRepository {
   constructor(private readonly m: Models) {}
 
   async byExternalId(channel: string, externalId: string): Promise<StoredMessage | null> {
-    const doc = await this.m.Message.findById(messageKey(channel, externalId)).lean()
+    const doc = await this.byKey(messageKey(channel, externalId))
       // Stored before ids were derived (ObjectId): found by its fields, off the hot path.
       ?? await this.m.Message.findOne({ channel, externalId }).lean();
     return doc ? toStoredMessage(doc) : null;
@@ -63,7 +63,7 @@ export class MongoMessageRepository implements MessageRepository {
   async byRfcMessageIds(channel: string, ids: string[]): Promise<StoredMessage | null> {
     if (!ids.length) return null;
     for (const id of ids.slice(0, PROBED_REFERENCES)) {
-      const doc = await this.m.Message.findById(messageKey(channel, id)).lean<{ rfcMessageId?: string }>();
+      const doc = await this.byKey(messageKey(channel, id));
       if (doc?.rfcMessageId === id) return toStoredMessage(doc);
     }
     const doc = await this.m.Message.findOne({ rfcMessageId: { $in: ids } }).sort({ createdAt: 1 }).lean();
@@ -115,8 +115,13 @@ export class MongoMessageRepository implements MessageRepository {
   }
 
   async byId(id: string): Promise<StoredMessage | null> {
-    const doc = await this.m.Message.findById(String(id)).lean();
+    const doc = await this.byKey(String(id));
     return doc ? toStoredMessage(doc) : null;
+  }
+
+  /** By `_id`, through the driver: on every reply and fan-out, where a mongoose query cost more CPU than the command. */
+  private byKey(id: string): Promise<{ rfcMessageId?: string } | null> {
+    return this.m.Message.collection.findOne({ _id: id as never }) as Promise<{ rfcMessageId?: string } | null>;
   }
 
   async listByTicket(ticketId: string): Promise<StoredMessage[]> {

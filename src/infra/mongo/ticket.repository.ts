@@ -79,7 +79,8 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async byId(id: string): Promise<Ticket | null> {
-    const doc = await this.m.Ticket.findById(id).lean<TicketDoc>();
+    // The driver's read (a reply, the fan-out pass): a mongoose query costs more CPU than the command.
+    const doc = await this.m.Ticket.collection.findOne({ _id: id as never }) as TicketDoc | null;
     return doc ? toTicket(doc) : null;
   }
 
@@ -90,7 +91,7 @@ export class MongoTicketRepository implements TicketRepository {
    */
   async byNumber(n: number): Promise<Ticket | null> {
     if (!Number.isSafeInteger(n)) return null;
-    const claim = await this.m.TicketNumber.findById(n).lean<{ ticketId: string }>();
+    const claim = await this.m.TicketNumber.collection.findOne({ _id: n as never }) as { ticketId: string } | null;
     const claimed = claim ? await this.byId(claim.ticketId) : null;
     if (claimed?.number === n) return claimed;
     const doc = await this.m.Ticket.findOne({ number: n }).lean<TicketDoc>();
@@ -152,6 +153,7 @@ export class MongoTicketRepository implements TicketRepository {
     if (change.participantIds?.length) add.participantIds = { $each: change.participantIds };
     if (change.flags?.length) add.flags = { $each: change.flags };
     if (Object.keys(add).length) update.$addToSet = add;
-    await this.m.Ticket.updateOne({ _id: id }, update);
+    // The driver's update (every reply): the values are typed already, mongoose would only cast them.
+    await this.m.Ticket.collection.updateOne({ _id: id as never }, update);
   }
 }
