@@ -10,8 +10,7 @@
  * PROFILE=<file.cpuprofile>: CPU-profiles the main thread during the phases only (node:inspector).
  * A tool for finding where time goes; `npm run bench` is the measurement of record.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -20,6 +19,7 @@ import { VisitorTokens } from '../../channels/chat/visitor-token.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { startBenchDatabase } from '../lib/database.ts';
+import { commandTimes, ferretDbCpuMs, monitorCommandsIfAsked, profileIfAsked } from '../lib/probe.ts';
 import { summarize } from '../lib/stats.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -28,18 +28,6 @@ const SECRET = 'bench-secret-0123456789abcdef';
 const ADMIN = 'bench-admin-token-0123456789';
 const SITE = { key: 'bench', origins: ['https://shop.example'], identitySecret: 'bench-identity-secret-0123456789' };
 
-/** CPU ms of our FerretDB child (utime + stime, clock ticks of 10 ms). */
-function dbCpuMs(): number {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(ferretdb)') && Number(f[1]) === process.pid) return (Number(f[11]) + Number(f[12])) * 10;
-    } catch { /* gone */ }
-  }
-  return NaN;
-}
-
 const db = await startBenchDatabase();
 const config = loadConfig({ env: {
   NODE_ENV: 'production', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', HELPDESK_DATA_DIR: mkdtempSync(join(tmpdir(), 'chat-line-cost-')),
@@ -47,28 +35,11 @@ const config = loadConfig({ env: {
   SUPPORT_ADDRESS: 'support@helpdesk.test', PUBLIC_URL: 'http://127.0.0.1', CHAT_SITES: JSON.stringify([SITE]),
   CHAT_SOCKET_RATE_POINTS: '1000000000', CHAT_VISITOR_RATE_POINTS: '1000000000',
 } });
-if (process.env.TIMES) {
-  const { default: mongoose } = await import('mongoose');
-  const orig = mongoose.createConnection.bind(mongoose);
-  (mongoose as { createConnection: unknown }).createConnection = (uri: string, opts: object) => orig(uri, { ...opts, monitorCommands: true });
-}
+await monitorCommandsIfAsked();
 const gw = await createGateway(config, db.uri, createLogger('error'));
 await gw.start();
 const base = `http://127.0.0.1:${gw.httpPort()}`;
-const times = new Map<string, { n: number; ms: number }>();
-if (process.env.TIMES) {
-  const client = gw.conn.getClient() as unknown as { on(e: string, f: (ev: never) => void): void };
-  const started = new Map<number, string>();
-  client.on('commandStarted', (ev: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
-    const target = ev.command[ev.commandName];
-    started.set(ev.requestId, typeof target === 'string' ? `${ev.commandName} ${target}` : ev.commandName);
-  });
-  client.on('commandSucceeded', (ev: { requestId: number; duration: number }) => {
-    const label = started.get(ev.requestId); started.delete(ev.requestId);
-    if (!label) return;
-    const t = times.get(label) ?? { n: 0, ms: 0 }; t.n++; t.ms += ev.duration; times.set(label, t);
-  });
-}
+const times = commandTimes(gw.conn.getClient());
 
 const connect = (path: string, auth: Record<string, unknown>) => new Promise<Socket>((resolve, reject) => {
   const s = io(`${base}${path}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin: SITE.origins[0]! } });
@@ -99,10 +70,9 @@ async function line(socket: Socket, id: string): Promise<number> {
 await line(sockets[visitors]!, 'warm-1');
 await line(sockets[visitors]!, 'warm-2');
 await gw.sla.tracker.idle();
-const session = process.env.PROFILE ? new Session() : undefined;
-if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: 200 }); await session.post('Profiler.start'); }
+const profile = await profileIfAsked();
 for (const phase of ['opening', 'next']) {
-  const c0 = process.cpuUsage(); const cmd0 = await db.commands(); const d0 = dbCpuMs();
+  const c0 = process.cpuUsage(); const cmd0 = await db.commands(); const d0 = ferretDbCpuMs();
   times.clear();
   const ms: number[] = [];
   for (let i = 0; i < visitors; i++) ms.push(await line(sockets[i]!, `${phase}-${i}`));
@@ -110,12 +80,12 @@ for (const phase of ['opening', 'next']) {
   const c = process.cpuUsage(c0); const cmds = ((await db.commands())! - cmd0!) / visitors;
   const s = summarize(ms);
   if (process.env.TIMES) {
-    for (const [label, t] of [...times].sort((a, b) => b[1].ms - a[1].ms)) print(`  ${label.padEnd(36)} ${(t.n / visitors).toFixed(2)}/line ${(t.ms / t.n).toFixed(1)} ms avg`);
+    for (const line of times.lines(visitors, 'line')) print(line);
   }
   print(`${phase} lines: ${visitors}, visitor-to-agent p50 ${s.p50} ms p99 ${s.p99} ms, gateway CPU ${((c.user + c.system) / 1000 / visitors).toFixed(1)} ms/line, `
-    + `FerretDB CPU ${((dbCpuMs() - d0) / visitors).toFixed(1)} ms/line, ${cmds.toFixed(1)} db cmds/line`);
+    + `FerretDB CPU ${((ferretDbCpuMs() - d0) / visitors).toFixed(1)} ms/line, ${cmds.toFixed(1)} db cmds/line`);
 }
-if (session) { const { profile } = await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
+await profile.stop();
 for (const s of [...sockets, agent]) s.close();
 await gw.stop();
 await db.stop();

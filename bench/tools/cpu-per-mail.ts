@@ -9,8 +9,7 @@
  * IDLE=<s>: first measures the gateway idle for that long (pollers, leases).
  * A tool for finding where time goes; `npm run bench` is the measurement of record.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
@@ -18,6 +17,7 @@ import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { benchMail } from '../lib/corpus.ts';
 import { startBenchDatabase } from '../lib/database.ts';
+import { commandTimes, ferretDbCpuMs, monitorCommandsIfAsked, profileIfAsked } from '../lib/probe.ts';
 import { runPool } from '../lib/stats.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -36,17 +36,6 @@ function threadsCpu(): Map<string, number> {
   }
   return out;
 }
-/** CPU ms of our FerretDB child (utime + stime, clock ticks of 10 ms). */
-function dbCpuMs(): number {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(ferretdb)') && Number(f[1]) === process.pid) return (Number(f[11]) + Number(f[12])) * 10;
-    } catch { /* gone */ }
-  }
-  return NaN;
-}
 const db = await startBenchDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'cpu-per-mail-'));
 const config = loadConfig({ env: {
@@ -55,28 +44,11 @@ const config = loadConfig({ env: {
   PUBLIC_URL: 'http://127.0.0.1', GLOBAL_BREAKER_LIMIT: '10000000', ACK_PER_DOMAIN_LIMIT: '10000000', ACK_PER_SENDER_LIMIT: '10000000',
 } });
 // Through createGateway, as the gateway runs; with TIMES the connection monitors commands (one option more).
-if (process.env.TIMES) {
-  const { default: mongoose } = await import('mongoose');
-  const orig = mongoose.createConnection.bind(mongoose);
-  (mongoose as { createConnection: unknown }).createConnection = (uri: string, opts: object) => orig(uri, { ...opts, monitorCommands: true });
-}
+await monitorCommandsIfAsked();
 const gw = await createGateway(config, db.uri, createLogger('error'));
 await gw.start({ listen: false });
 // Per command label: count and total duration, printed per phase (TIMES=1).
-const times = new Map<string, { n: number; ms: number }>();
-if (process.env.TIMES) {
-  const client = gw.conn.getClient() as unknown as { monitorCommands: boolean; on(e: string, f: (ev: never) => void): void };
-    const started = new Map<number, string>();
-  client.on('commandStarted', (ev: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
-    const target = ev.command[ev.commandName];
-    started.set(ev.requestId, typeof target === 'string' ? `${ev.commandName} ${target}` : ev.commandName);
-  });
-  client.on('commandSucceeded', (ev: { requestId: number; duration: number }) => {
-    const label = started.get(ev.requestId); started.delete(ev.requestId);
-    if (!label) return;
-    const t = times.get(label) ?? { n: 0, ms: 0 }; t.n++; t.ms += ev.duration; times.set(label, t);
-  });
-}
+const times = commandTimes(gw.conn.getClient());
 const intake = (raw: Buffer) => gw.channels.email.intake(raw, 'lmtp', gw.ingest);
 const tag = `c${Date.now().toString(36)}`;
 for (let i = 0; i < 10; i++) await intake(benchMail(`${tag}w`, i).raw);
@@ -84,30 +56,29 @@ await gw.sla.tracker.idle();
 times.clear();
 
 if (process.env.IDLE) {
-  const c0 = process.cpuUsage(); const d0 = dbCpuMs(); const th0 = threadsCpu();
+  const c0 = process.cpuUsage(); const d0 = ferretDbCpuMs(); const th0 = threadsCpu();
   await new Promise((r) => setTimeout(r, Number(process.env.IDLE) * 1000));
   const c = process.cpuUsage(c0);
   const th = [...threadsCpu()].map(([k, v]) => [k, (v - (th0.get(k) ?? 0))] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-  print(`idle ${process.env.IDLE} s: gateway CPU ${((c.user + c.system) / 1000).toFixed(0)} ms, FerretDB ${dbCpuMs() - d0} ms; threads ms: ${th.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  print(`idle ${process.env.IDLE} s: gateway CPU ${((c.user + c.system) / 1000).toFixed(0)} ms, FerretDB ${ferretDbCpuMs() - d0} ms; threads ms: ${th.map(([k, v]) => `${k}=${v}`).join(', ')}`);
 }
-const session = process.env.PROFILE ? new Session() : undefined;
-if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: 200 }); await session.post('Profiler.start'); }
+const profile = await profileIfAsked();
 
 for (const [phase, conc] of concs.entries()) {
   const mails = Array.from({ length: n }, (_, i) => benchMail(`${tag}p${phase}`, i));
-  const c0 = process.cpuUsage(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = dbCpuMs(); const th0 = threadsCpu();
+  const c0 = process.cpuUsage(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = ferretDbCpuMs(); const th0 = threadsCpu();
   await runPool(n, conc, async (i) => { const r = await intake(mails[i]!.raw); if (r.outcome !== 'created') throw new Error(JSON.stringify(r)); });
   await gw.sla.tracker.idle();
-  const c = process.cpuUsage(c0); const wall = performance.now() - t0; const cmds = ((await db.commands())! - cmd0!) / n; const dbMs = (dbCpuMs() - d0) / n;
+  const c = process.cpuUsage(c0); const wall = performance.now() - t0; const cmds = ((await db.commands())! - cmd0!) / n; const dbMs = (ferretDbCpuMs() - d0) / n;
   const th = [...threadsCpu()].map(([k, v]) => [k, (v - (th0.get(k) ?? 0)) / n] as const).filter(([, v]) => v > 0.2).sort((a, b) => b[1] - a[1]);
   print(`  threads ms/mail: ${th.map(([k, v]) => `${k}=${v.toFixed(1)}`).join(', ')}`);
   if (process.env.TIMES) {
-    for (const [label, t] of [...times].sort((a, b) => b[1].ms - a[1].ms)) print(`  ${label.padEnd(36)} ${(t.n / n).toFixed(2)}/mail ${(t.ms / t.n).toFixed(1)} ms avg ${(t.ms / n).toFixed(1)} ms/mail`);
+    for (const line of times.lines(n, 'mail')) print(line);
     times.clear();
   }
   print(`x${conc}: ${n} mails, CPU ${((c.user + c.system) / 1000 / n).toFixed(2)} ms/mail (user ${(c.user / 1000 / n).toFixed(2)}), wall ${(wall / n).toFixed(1)} ms/mail, ${(n / wall * 1000).toFixed(2)} mails/s, ${cmds.toFixed(1)} db cmds/mail, FerretDB CPU ${dbMs.toFixed(1)} ms/mail`);
 }
-if (session) { const { profile } = await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
+await profile.stop();
 await gw.stop();
 await db.stop();
 process.exit(0);

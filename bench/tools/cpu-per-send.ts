@@ -10,8 +10,7 @@
  * A tool for finding where time goes; `npm run bench -- --only=outbox` is the measurement of record.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { benchMail } from '../lib/corpus.ts';
 import { startBenchDatabase } from '../lib/database.ts';
+import { commandTimes, ferretDbCpuMs, monitorCommandsIfAsked, profileIfAsked } from '../lib/probe.ts';
 import { until } from '../lib/stats.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,18 +38,6 @@ if (process.argv[2] === '--peer') {
   server.listen(0, '127.0.0.1', () => print(`port ${(server.server.address() as { port: number }).port}`));
 } else {
   await main();
-}
-
-/** CPU ms of our FerretDB child (utime + stime, clock ticks of 10 ms). */
-function dbCpuMs(): number {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(ferretdb)') && Number(f[1]) === process.pid) return (Number(f[11]) + Number(f[12])) * 10;
-    } catch { /* gone */ }
-  }
-  return NaN;
 }
 
 async function main(): Promise<void> {
@@ -95,37 +83,19 @@ async function main(): Promise<void> {
     ...env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_TLS: 'false', OUTBOX_CONCURRENCY: String(concurrency), SMTP_POOL_SIZE: String(concurrency),
     OUTBOX_POLL_INTERVAL_MS: '200',
   } });
-  if (process.env.TIMES) {
-    const { default: mongoose } = await import('mongoose');
-    const orig = mongoose.createConnection.bind(mongoose);
-    (mongoose as { createConnection: unknown }).createConnection = (uri: string, opts: object) => orig(uri, { ...opts, monitorCommands: true });
-  }
+  await monitorCommandsIfAsked();
   const gw = await createGateway(config, db.uri, createLogger('error'));
-  const times = new Map<string, { n: number; ms: number }>();
-  if (process.env.TIMES) {
-    const client = gw.conn.getClient() as unknown as { on(e: string, f: (ev: never) => void): void };
-    const started = new Map<number, string>();
-    client.on('commandStarted', (ev: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
-      const target = ev.command[ev.commandName];
-      started.set(ev.requestId, typeof target === 'string' ? `${ev.commandName} ${target}` : ev.commandName);
-    });
-    client.on('commandSucceeded', (ev: { requestId: number; duration: number }) => {
-      const label = started.get(ev.requestId); started.delete(ev.requestId);
-      if (!label) return;
-      const t = times.get(label) ?? { n: 0, ms: 0 }; t.n++; t.ms += ev.duration; times.set(label, t);
-    });
-  }
-  const session = process.env.PROFILE ? new Session() : undefined;
-  if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: 200 }); await session.post('Profiler.start'); }
-  const c0 = process.cpuUsage(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = dbCpuMs();
+  const times = commandTimes(gw.conn.getClient());
+  const profile = await profileIfAsked();
+  const c0 = process.cpuUsage(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = ferretDbCpuMs();
   await gw.start({ listen: false });
   const live = gw.conn.db!.collection('outbox');
   await until(() => received >= n, 600_000, 10);
   const sentMs = performance.now() - t0;
   await until(async () => (await live.countDocuments({})) === 0, 120_000, 1000);
-  const c = process.cpuUsage(c0); const wall = performance.now() - t0; const cmds = ((await db.commands())! - cmd0!) / n; const dbMs = (dbCpuMs() - d0) / n;
-  if (session) { const { profile } = await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
-  for (const [label, t] of [...times].sort((a, b) => b[1].ms - a[1].ms)) print(`  ${label.padEnd(36)} ${(t.n / n).toFixed(3)}/mail ${(t.ms / t.n).toFixed(1)} ms avg ${(t.ms / n).toFixed(2)} ms/mail`);
+  const c = process.cpuUsage(c0); const wall = performance.now() - t0; const cmds = ((await db.commands())! - cmd0!) / n; const dbMs = (ferretDbCpuMs() - d0) / n;
+  await profile.stop();
+  for (const line of times.lines(n, 'mail')) print(line);
   print(`${n} mails, ${concurrency} in flight: CPU ${((c.user + c.system) / 1000 / n).toFixed(2)} ms/mail (user ${(c.user / 1000 / n).toFixed(2)}), `
     + `${(n / sentMs * 1000).toFixed(1)} mails/s to the peer, all recorded after ${(wall / 1000).toFixed(1)} s, ${cmds.toFixed(2)} db cmds/mail, FerretDB CPU ${dbMs.toFixed(1)} ms/mail`);
   await gw.stop();

@@ -10,14 +10,14 @@
  * A tool for finding where time goes; `npm run bench` is the measurement of record.
  */
 import { Agent, request } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { createGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/infra/logger.ts';
 import { startBenchDatabase } from '../lib/database.ts';
+import { commandTimes, ferretDbCpuMs, monitorCommandsIfAsked, profileIfAsked } from '../lib/probe.ts';
 import { runPool } from '../lib/stats.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -29,17 +29,6 @@ function mainThreadCpuMs(): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }
-/** CPU ms of our FerretDB child. */
-function dbCpuMs(): number {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (stat.includes('(ferretdb)') && Number(f[1]) === process.pid) return (Number(f[11]) + Number(f[12])) * 10;
-    } catch { /* gone */ }
-  }
-  return NaN;
-}
 const db = await startBenchDatabase();
 const config = loadConfig({ env: {
   NODE_ENV: 'production', LOG_LEVEL: 'error', PORT: '0', HELPDESK_DATA_DIR: mkdtempSync(join(tmpdir(), 'cpu-per-submit-')), MONGODB_URI: db.uri,
@@ -49,28 +38,11 @@ const config = loadConfig({ env: {
   // As the bench runs it: rate limits out of reach, one form token for every submit.
   WEBFORM_RATE_IP_LIMIT: '1000000000', WEBFORM_RATE_ADDRESS_LIMIT: '1000000000', WEBFORM_MIN_FILL_MS: '0',
 } });
-if (process.env.TIMES) {
-  const { default: mongoose } = await import('mongoose');
-  const orig = mongoose.createConnection.bind(mongoose);
-  (mongoose as { createConnection: unknown }).createConnection = (uri: string, opts: object) => orig(uri, { ...opts, monitorCommands: true });
-}
+await monitorCommandsIfAsked();
 const gw = await createGateway(config, db.uri, createLogger('error'));
 await gw.start();
 const port = gw.httpPort()!;
-const times = new Map<string, { n: number; ms: number }>();
-if (process.env.TIMES) {
-  const client = gw.conn.getClient() as unknown as { on(e: string, f: (ev: never) => void): void };
-  const started = new Map<number, string>();
-  client.on('commandStarted', (ev: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
-    const target = ev.command[ev.commandName];
-    started.set(ev.requestId, typeof target === 'string' ? `${ev.commandName} ${target}` : ev.commandName);
-  });
-  client.on('commandSucceeded', (ev: { requestId: number; duration: number }) => {
-    const label = started.get(ev.requestId); started.delete(ev.requestId);
-    if (!label) return;
-    const t = times.get(label) ?? { n: 0, ms: 0 }; t.n++; t.ms += ev.duration; times.set(label, t);
-  });
-}
+const times = commandTimes(gw.conn.getClient());
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...concs) });
 function post(path: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -92,20 +64,19 @@ for (let i = 0; i < 10; i++) await submit();
 await gw.sla.tracker.idle();
 times.clear();
 
-const session = process.env.PROFILE ? new Session() : undefined;
-if (session) { session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.setSamplingInterval', { interval: 200 }); await session.post('Profiler.start'); }
+const profile = await profileIfAsked();
 for (const conc of concs) {
-  const c0 = process.cpuUsage(); const m0 = mainThreadCpuMs(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = dbCpuMs();
+  const c0 = process.cpuUsage(); const m0 = mainThreadCpuMs(); const t0 = performance.now(); const cmd0 = await db.commands(); const d0 = ferretDbCpuMs();
   await runPool(n, conc, submit);
   await gw.sla.tracker.idle();
   const c = process.cpuUsage(c0); const wall = performance.now() - t0; const cmds = ((await db.commands())! - cmd0!) / n;
   if (process.env.TIMES) {
-    for (const [label, t] of [...times].sort((a, b) => b[1].ms - a[1].ms)) print(`  ${label.padEnd(36)} ${(t.n / n).toFixed(2)}/submit ${(t.ms / t.n).toFixed(1)} ms avg`);
+    for (const line of times.lines(n, 'submit')) print(line);
     times.clear();
   }
-  print(`x${conc}: ${n} submits, main thread CPU ${((mainThreadCpuMs() - m0) / n).toFixed(2)} ms/submit, process ${((c.user + c.system) / 1000 / n).toFixed(2)}, wall ${(wall / n).toFixed(1)} ms/submit (${(n / wall * 1000).toFixed(1)}/s), ${cmds.toFixed(1)} db cmds/submit, FerretDB CPU ${((dbCpuMs() - d0) / n).toFixed(1)} ms/submit`);
+  print(`x${conc}: ${n} submits, main thread CPU ${((mainThreadCpuMs() - m0) / n).toFixed(2)} ms/submit, process ${((c.user + c.system) / 1000 / n).toFixed(2)}, wall ${(wall / n).toFixed(1)} ms/submit (${(n / wall * 1000).toFixed(1)}/s), ${cmds.toFixed(1)} db cmds/submit, FerretDB CPU ${((ferretDbCpuMs() - d0) / n).toFixed(1)} ms/submit`);
 }
-if (session) { const { profile } = await session.post('Profiler.stop'); writeFileSync(process.env.PROFILE!, JSON.stringify(profile)); }
+await profile.stop();
 agent.destroy();
 await gw.stop();
 await db.stop();
