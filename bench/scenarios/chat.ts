@@ -155,7 +155,7 @@ export async function chatScenario(bench: Bench, gateway: RunningGateway, opts: 
       `Chat: the gateway's steps stop after the first one it could not sustain (${gw.length} of ${opts.rates.length} offered rates run).`,
       `Chat: highest sustained stored rate (every message acknowledged as stored and seen by the agent, step within 10% of its time): ${best ? `${best.storedPerSecond} msg/s at ${best.rate} offered` : 'none of the offered rates'}. CPU per message and peak RSS are each step's own.`,
       'Chat: one gateway process, no REDIS_URL (rooms in memory); rate limits raised out of reach (CHAT_SOCKET_RATE_POINTS, CHAT_VISITOR_RATE_POINTS).',
-      `Chat: messages go to the visitors in turn, so a visitor's first message (which opens a ticket on the gateway) is most of a low step: ${gw.map((s) => `${s.rate} msg/s: ${s.opening.length} of ${s.offered} opening, p99 ${summarize(s.opening).p99} ms opening / ${s.next.length ? `${summarize(s.next).p99} ms next` : 'no later line'}`).join('; ')}.`,
+      `Chat: messages go to the visitors in turn, so a visitor's first message (which opens a ticket on the gateway) is most of a low step: ${gw.map((s) => `${s.rate} msg/s: ${s.opening.length} of ${s.offered} opening, ${s.opening.length ? `p99 ${summarize(s.opening).p99} ms opening` : 'no opening line'} / ${s.next.length ? `${summarize(s.next).p99} ms next` : 'no later line'}`).join('; ')}.`,
     ],
   };
 }
