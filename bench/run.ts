@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     }
     if (only.has('stored')) {
       log(`stored: latency at 0 stored mails and at ${SIZES.stored}`);
-      push(await storedLatencyScenario(bench, gateway, { sample: SIZES.latencySample, stored: SIZES.stored, timeoutMs: SIZES.timeoutMs }, runTag, log));
+      push(await storedLatencyScenario(bench, gateway, { sample: SIZES.latencySample, stored: SIZES.stored, timeoutMs: SIZES.timeoutMs, settleMs: quick ? 5_000 : 35_000 }, runTag, log));
     }
     if (only.has('outbox') && !only.has('email')) await seedQueuedAcks(bench, gateway, SIZES.outbox, runTag);
     await gateway.stop();

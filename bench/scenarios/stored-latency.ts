@@ -24,7 +24,6 @@ import { summarize } from '../lib/stats.ts';
 import { lmtpLoad } from './email.ts';
 
 const SCENARIO = 'Email intake vs stored mail';
-const SETTLE_MS = 35_000;
 const { ObjectId } = mongoose.mongo;
 type Doc = Record<string, unknown>;
 
@@ -141,7 +140,7 @@ async function seed(db: mongoose.mongo.Db, tag: string, target: number): Promise
   return { copies, docs, seconds: (performance.now() - t0) / 1000, stored };
 }
 
-export async function storedLatencyScenario(bench: Bench, _mainGateway: unknown, opts: { sample: number; stored: number; timeoutMs: number }, runTag: string, log: (l: string) => void): Promise<ScenarioResult> {
+export async function storedLatencyScenario(bench: Bench, _mainGateway: unknown, opts: { sample: number; stored: number; timeoutMs: number; settleMs: number }, runTag: string, log: (l: string) => void): Promise<ScenarioResult> {
   const dbName = `${bench.dbName}_stored`;
   const gateway = await bench.startGateway({ smtp: false, env: { HELPDESK_DB_NAME: dbName } });
   const db = bench.conn.getClient().db(dbName);
@@ -151,8 +150,9 @@ export async function storedLatencyScenario(bench: Bench, _mainGateway: unknown,
     const seeded = await seed(db, `${tag}0`, opts.stored);
     log(`stored: seeded ${seeded.docs} documents (${seeded.copies} copies) in ${round(seeded.seconds, 1)} s; ${seeded.stored} inbound mails stored`);
     // The copies appeared at once, not over months: give the gateway's periodic passes one round
-    // (the SLA poll is the slowest, 30 s) to see them before measuring, as a running desk would have.
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    // (the SLA poll is the slowest, 30 s: `settleMs` 35 s) to see them before measuring, as a running
+    // desk would have. --quick waits 5 s: a smoke run, whose 100 copies are no measurement of record.
+    await new Promise((resolve) => setTimeout(resolve, opts.settleMs));
     const second = await lmtpLoad(gateway, Array.from({ length: opts.sample }, (_, i) => benchMail(`${tag}1`, i)), 1);
     const [a, b] = [summarize(first.latencies), summarize(second.latencies)];
     const row = (variant: string, s: typeof a, lat: number[]): Measurement => ({
